@@ -1,0 +1,14 @@
+//! Rapport's pure domain core.
+//!
+//! Nothing here does I/O, async or knows about HTTP or SQL: every rule of the product (how a
+//! check-in is read, how an instrument is scored, how therapists are matched) lives here so that
+//! the web app, the CLI and the offline engine all give the same answer.
+
+pub mod alliance;
+pub mod error;
+pub mod fhir;
+pub mod instrument;
+pub mod matching;
+pub mod outcome;
+
+pub use error::{FieldError, Invalid};

@@ -1,1 +1,59 @@
-//! Storage.
+//! Rapport's storage: one set of query texts for SQLite and PostgreSQL.
+//!
+//! [`Db`] is an enum over the two sqlx pools rather than `sqlx::Any`: the native drivers are
+//! mature, and the dialect differences we meet are confined to DDL (two migration folders kept in
+//! step by a parity test). Every query is written once, as a named constant, and run on whichever
+//! pool this deployment uses through [`with_pool!`] and [`with_tx!`].
+
+pub mod audit;
+pub mod checkins;
+pub mod crypto;
+mod db;
+pub mod listings;
+pub mod migrate;
+pub mod relationships;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+
+pub use crypto::Vault;
+pub use db::{Backend, Db, SqliteDb, now_ms};
+
+/// Everything that can go wrong when loading or saving.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule refused the write (for example an e-mail address already in use).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The row asked for does not exist (or is not visible to the caller).
+    #[error("not found")]
+    NotFound,
+    /// Stored ciphertext could not be decrypted (wrong key, tampering, or a missing key id).
+    #[error("stored data could not be decrypted")]
+    Crypto,
+    /// Stored data did not have the expected shape.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// The database itself failed.
+    #[error("database: {0}")]
+    Db(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e {
+            if d.is_unique_violation() {
+                return StoreError::Conflict("already exists");
+            }
+        }
+        StoreError::Db(e)
+    }
+}
+
+/// Result of a store call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A fresh random identifier (UUID v7, so ids sort by creation time), as stored text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,1 +1,75 @@
-//! Web.
+//! Rapport's web app and JSON API.
+//!
+//! One module per feature under [`features`], each with its pages and its API handlers over the
+//! same service functions; cross-cutting mechanisms live in [`auth`] and [`security`]. Handlers
+//! stay thin: extract, parse into core types, authorize, call core and store, render.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod features;
+pub mod pages;
+pub mod security;
+pub mod state;
+
+use axum::Router;
+use axum::middleware;
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use config::Config;
+pub use state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Rapport API", description = "Find a therapist who fits, and know early whether it is working."),
+    tags((name = "account", description = "Sign-up, login, tokens"), (name = "health", description = "Liveness and readiness"))
+)]
+struct ApiDoc;
+
+/// The whole application: every feature's routes, the OpenAPI document, and the layers.
+pub fn router(state: AppState) -> Router {
+    let (api_routes, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(features::account::api_router())
+        .merge(features::health::router())
+        .split_for_parts();
+    openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let openapi_json = openapi.to_pretty_json().unwrap_or_default();
+    let x_request_id = axum::http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(api_routes)
+        .route("/api/openapi.json", axum::routing::get(move || async move { ([("content-type", "application/json")], openapi_json) }))
+        .merge(features::home::router())
+        .merge(features::account::page_router())
+        .fallback(features::home::not_found)
+        .layer(middleware::from_fn(pages::error_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))
+        .layer(middleware::from_fn(security::headers::add))
+        .layer(RequestBodyLimitLayer::new(1 << 20))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves `router(state)` on `listener` until `shutdown` resolves, then lets in-flight requests
+/// finish before returning (graceful shutdown).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    state.db.close().await;
+    Ok(())
+}

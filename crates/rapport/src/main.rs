@@ -1,1 +1,49 @@
-fn main() {}
+//! The `rapport` command: the server, the demo, and the offline tools, all over the same core.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Rapport: find a therapist who fits, and know early whether it is working.
+#[derive(Parser)]
+#[command(name = "rapport", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web app and JSON API.
+    Serve(cmd::serve::ServeArgs),
+    /// Start the web app with realistic demo data (accounts are printed at start-up).
+    Demo(cmd::serve::ServeArgs),
+    /// Read a check-in history offline and print the alliance assessment.
+    Assess(cmd::assess::AssessArgs),
+    /// Manage accounts (create an administrator, for example).
+    #[command(subcommand)]
+    User(cmd::user::UserCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Assess(args) => return cmd::assess::run(&args),
+        Command::Serve(args) => runtime().block_on(cmd::serve::run(args, false)),
+        Command::Demo(args) => runtime().block_on(cmd::serve::run(args, true)),
+        Command::User(c) => runtime().block_on(cmd::user::run(c)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rapport: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("cannot start the async runtime")
+}

@@ -1,0 +1,314 @@
+//! FHIR R4 resources from instruments, checked by an independent validator (fhir.resources).
+
+use rapport_core::fhir::{
+    AnswerValue, FhirDateTime, ObservationValue, Resource, bundle, observations, questionnaire,
+    questionnaire_response,
+};
+use rapport_core::instrument::{Answers, Definition, Registry, Response, score_answers};
+use serde_json::{Map, Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const SUBJECT: &str = "Patient/client-1";
+
+fn when() -> FhirDateTime {
+    FhirDateTime::parse("2026-03-02T18:30:00+00:00").unwrap()
+}
+
+fn registry_with_licensed_text() -> Registry {
+    let mut registry = Registry::builtin().unwrap();
+    for id in ["wai-sr", "srs", "ors"] {
+        let texts: Map<String, Value> = registry
+            .get(id)
+            .unwrap()
+            .items()
+            .iter()
+            .map(|item| {
+                (
+                    item.id.clone(),
+                    json!(format!("Licensed text for {}", item.id)),
+                )
+            })
+            .collect();
+        registry
+            .install_licensed_text(id, &Value::Object(texts).to_string())
+            .unwrap();
+    }
+    registry
+}
+
+/// A plausible answer to every item, derived from the definition alone.
+fn sample_answers(def: &Definition) -> Answers {
+    let raw: Map<String, Value> = def
+        .items()
+        .iter()
+        .map(|item| {
+            let value = match &item.response {
+                Response::Options {
+                    options,
+                    multiple: false,
+                } => json!(options[1].value),
+                Response::Options {
+                    options,
+                    multiple: true,
+                } => json!([options[0].value, options[2].value]),
+                Response::Range { min, step, .. } => json!(min + step * 73.0),
+                Response::Boolean => json!(true),
+                Response::Text { .. } => json!("more structure, please"),
+            };
+            (item.id.clone(), value)
+        })
+        .collect();
+    Answers::parse(def, &raw).unwrap_or_else(|e| panic!("{}: {e}", def.id()))
+}
+
+/// Every resource the instruments produce for one client, as JSON by file name, ending with
+/// the Bundle that exports them together.
+fn all_resources() -> Vec<(String, Value)> {
+    let to_json = |r: &Resource| serde_json::to_value(r).unwrap();
+    let mut out: Vec<(String, Value)> = Registry::builtin()
+        .unwrap()
+        .list()
+        .iter()
+        .map(|def| {
+            (
+                format!("questionnaire-{}-no-text", def.id()),
+                to_json(&questionnaire(def).into()),
+            )
+        })
+        .collect();
+    let mut exported: Vec<Resource> = Vec::new();
+    for def in registry_with_licensed_text().list() {
+        let answers = sample_answers(def);
+        let mut response = questionnaire_response(def, &answers, SUBJECT, &when());
+        response.id = Some(format!("{}-1", def.id()));
+        let derived = format!("QuestionnaireResponse/{}-1", def.id());
+        let scored = score_answers(def, &answers);
+        let resources: Vec<Resource> = [questionnaire(def).into(), response.into()]
+            .into_iter()
+            .chain(
+                observations(def, &scored, SUBJECT, &when(), Some(&derived))
+                    .into_iter()
+                    .map(Resource::from),
+            )
+            .collect();
+        out.extend(
+            resources
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("{}-{i}", def.id()), to_json(r))),
+        );
+        exported.extend(resources);
+    }
+    out.push((
+        "bundle".to_owned(),
+        serde_json::to_value(bundle(exported)).unwrap(),
+    ));
+    out
+}
+
+fn temp_dir(label: &str) -> PathBuf {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!(
+        "rapport-fhir-{label}-{}-{nanos}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, value: &Value) -> PathBuf {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+    path
+}
+
+fn validator() -> Command {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut command = Command::new("python3");
+    command.arg(repo.join("tests/fhir/validate_fhir.py"));
+    command
+}
+
+fn run_validator(paths: &[PathBuf]) -> std::process::Output {
+    validator().args(paths).output().unwrap_or_else(|e| {
+        panic!("could not start python3 to validate FHIR (is Python 3 installed?): {e}")
+    })
+}
+
+#[test]
+fn every_questionnaire_response_observation_and_bundle_passes_the_fhir_validator() {
+    let dir = temp_dir("all");
+    let resources = all_resources();
+    let (_, bundle) = resources.last().unwrap();
+    assert_eq!(bundle["entry"].as_array().unwrap().len(), 7 * 2 + 2);
+    let paths: Vec<PathBuf> = resources
+        .iter()
+        .map(|(name, json)| write(&dir, name, json))
+        .collect();
+    let output = run_validator(&paths);
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "FHIR validation failed:\n{report}");
+    assert!(
+        report.contains(&format!("{} file(s) valid", paths.len())),
+        "{report}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn the_validator_rejects_an_observation_without_a_loinc_code() {
+    let dir = temp_dir("bad");
+    let registry = Registry::builtin().unwrap();
+    let phq9 = registry.get("phq9").unwrap();
+    let scored = score_answers(phq9, &sample_answers(phq9));
+    let mut observation =
+        serde_json::to_value(&observations(phq9, &scored, SUBJECT, &when(), None)[0]).unwrap();
+    observation["code"] = json!({"text": "PHQ-9 total"});
+    let output = run_validator(&[write(&dir, "no-loinc", &observation)]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Observation has no LOINC code"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn the_phq9_questionnaire_carries_loinc_its_canonical_url_and_coded_options() {
+    let registry = Registry::builtin().unwrap();
+    let q = serde_json::to_value(questionnaire(registry.get("phq9").unwrap())).unwrap();
+    assert_eq!(q["resourceType"], "Questionnaire");
+    assert_eq!(q["url"], "urn:rapport:questionnaire:phq9");
+    assert_eq!(
+        (
+            q["status"].as_str(),
+            q["version"].as_str(),
+            q["name"].as_str()
+        ),
+        (Some("active"), Some("1.0"), Some("Phq9"))
+    );
+    assert_eq!(
+        q["code"][0],
+        json!({"system": "http://loinc.org", "code": "44249-1", "display": "PHQ-9 quick depression assessment panel [Reported.PHQ]"})
+    );
+    assert_eq!(q["item"][0]["type"], "display");
+    let item9 = &q["item"][9];
+    assert_eq!(
+        (item9["linkId"].as_str(), item9["type"].as_str()),
+        (Some("q9"), Some("choice"))
+    );
+    assert_eq!(item9["answerOption"][3]["valueCoding"]["code"], "3");
+    assert_eq!(
+        item9["answerOption"][3]["valueCoding"]["display"],
+        "Nearly every day"
+    );
+}
+
+#[test]
+fn licensed_questionnaires_have_no_item_text_until_it_is_installed() {
+    let bare = serde_json::to_value(questionnaire(
+        Registry::builtin().unwrap().get("srs").unwrap(),
+    ))
+    .unwrap();
+    assert!(
+        bare["item"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|item| item.get("text").is_none())
+    );
+    assert_eq!(bare["item"][0]["type"], "decimal");
+    let installed = serde_json::to_value(questionnaire(
+        registry_with_licensed_text().get("srs").unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(
+        installed["item"][0]["text"],
+        "Licensed text for relationship"
+    );
+}
+
+#[test]
+fn responses_use_codings_for_options_and_decimals_for_lines() {
+    let registry = registry_with_licensed_text();
+    let rac = registry.get("rac").unwrap();
+    let response = questionnaire_response(rac, &sample_answers(rac), SUBJECT, &when());
+    let json = serde_json::to_value(&response).unwrap();
+    assert_eq!(json["questionnaire"], "urn:rapport:questionnaire:rac|1.0");
+    assert_eq!(json["status"], "completed");
+    assert_eq!(json["subject"]["reference"], SUBJECT);
+    let flags = response.item.iter().find(|i| i.link_id == "flags").unwrap();
+    assert_eq!(flags.answer.len(), 2);
+    let srs = registry.get("srs").unwrap();
+    let srs_response = questionnaire_response(srs, &sample_answers(srs), SUBJECT, &when());
+    assert_eq!(srs_response.item[0].answer, [AnswerValue::Decimal(7.3)]);
+}
+
+#[test]
+fn observations_exist_only_for_scales_with_a_loinc_code() {
+    let registry = registry_with_licensed_text();
+    let count = |id: &str| {
+        let def = registry.get(id).unwrap();
+        observations(
+            def,
+            &score_answers(def, &sample_answers(def)),
+            SUBJECT,
+            &when(),
+            None,
+        )
+        .len()
+    };
+    assert_eq!((count("phq9"), count("gad7")), (1, 1));
+    for id in ["rac", "cnip", "wai-sr", "srs", "ors"] {
+        assert_eq!(count(id), 0, "{id}");
+    }
+    let phq9 = registry.get("phq9").unwrap();
+    let scored = score_answers(phq9, &sample_answers(phq9));
+    let obs = &observations(
+        phq9,
+        &scored,
+        SUBJECT,
+        &when(),
+        Some("QuestionnaireResponse/r1"),
+    )[0];
+    assert_eq!(obs.value, ObservationValue::Integer(9));
+    let json = serde_json::to_value(obs).unwrap();
+    assert_eq!(json["code"]["coding"][0]["code"], "44261-6");
+    assert_eq!(json["valueInteger"], 9);
+    assert_eq!(json["status"], "final");
+    assert_eq!(json["effectiveDateTime"], "2026-03-02T18:30:00+00:00");
+    assert_eq!(json["interpretation"][0]["text"], "mild");
+    assert_eq!(
+        json["derivedFrom"][0]["reference"],
+        "QuestionnaireResponse/r1"
+    );
+}
+
+#[test]
+fn fhir_date_times_need_a_zone_when_they_have_a_time() {
+    for good in [
+        "2026",
+        "2026-03",
+        "2026-03-02",
+        "2026-03-02T18:30:00Z",
+        "2026-03-02T18:30:00.123+01:00",
+    ] {
+        assert!(FhirDateTime::parse(good).is_ok(), "{good}");
+    }
+    for bad in [
+        "",
+        "2026-3-2",
+        "2026-13-01",
+        "2026-03-02T18:30:00",
+        "2026-03-02T25:00:00Z",
+        "02/03/2026",
+    ] {
+        assert!(FhirDateTime::parse(bad).is_err(), "{bad}");
+    }
+}

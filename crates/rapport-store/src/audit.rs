@@ -1,0 +1,35 @@
+//! The record of who saw a client's data. Append-only: triggers on both databases refuse updates
+//! and deletes, so the list a client sees under "who saw my data" cannot be quietly edited.
+
+use serde::Serialize;
+
+use crate::{Db, Result, new_id, now_ms, with_pool};
+
+/// One recorded view or action on a client's data.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    /// When, Unix ms.
+    pub at: i64,
+    /// Who looked (account id).
+    pub actor_id: String,
+    /// The name of who looked, as shown to the client.
+    pub actor_name: String,
+    /// What they did, a short code such as `view_trend`.
+    pub action: String,
+    /// What it was about (a relationship id, an export).
+    pub subject: String,
+}
+
+const INSERT: &str = "INSERT INTO audit_log (id, at, actor_id, client_id, action, subject) VALUES ($1, $2, $3, $4, $5, $6)";
+const FOR_CLIENT: &str = "SELECT a.at, a.actor_id, COALESCE(u.display_name, 'a deleted account') AS actor_name, a.action, a.subject FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.client_id = $1 ORDER BY a.at DESC, a.id DESC";
+
+/// Records that `actor_id` did `action` on `client_id`'s data about `subject`.
+pub async fn record(db: &Db, actor_id: &str, client_id: &str, action: &str, subject: &str) -> Result<()> {
+    with_pool!(db, pool => sqlx::query(INSERT).bind(new_id()).bind(now_ms()).bind(actor_id).bind(client_id).bind(action).bind(subject).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Everything recorded about a client's data, newest first.
+pub async fn for_client(db: &Db, client_id: &str) -> Result<Vec<AuditEntry>> {
+    Ok(with_pool!(db, pool => sqlx::query_as(FOR_CLIENT).bind(client_id).fetch_all(pool).await)?)
+}

@@ -1,0 +1,195 @@
+//! Encryption at rest for sensitive free text (a client's noted needs, notes, messages).
+//!
+//! XChaCha20-Poly1305 with a random 192-bit nonce per value. The associated data binds each
+//! ciphertext to its table, column, row id and key id, so a value copied into another row or
+//! column fails to decrypt instead of leaking into the wrong place. Each stored value starts with
+//! its key id, so keys can rotate: new writes use the newest key, old values stay readable.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use crate::{Result, StoreError};
+
+const NONCE_LEN: usize = 24;
+const KEY_ID_LEN: usize = 4;
+
+/// Where a value lives, bound into its ciphertext.
+#[derive(Clone, Copy, Debug)]
+pub struct Place<'a> {
+    /// Table name.
+    pub table: &'a str,
+    /// Column name.
+    pub column: &'a str,
+    /// The row's id.
+    pub row: &'a str,
+}
+
+/// The deployment's data keys, newest last.
+#[derive(Clone)]
+pub struct Vault {
+    keys: BTreeMap<u32, XChaCha20Poly1305>,
+    current: u32,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Vault {{ keys: {}, current: {} }}", self.keys.len(), self.current)
+    }
+}
+
+/// Why a key file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    /// The file could not be read or written.
+    #[error("key file {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A line was not `<key id> <64 hex digits>`.
+    #[error("key file {path}, line {line}: expected `<key id> <64 hex digits>`")]
+    Format {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+    },
+}
+
+impl Vault {
+    /// A vault with one fresh random key (tests, and the first run).
+    pub fn generate() -> Vault {
+        let mut vault = Vault { keys: BTreeMap::new(), current: 0 };
+        vault.add_key(1, &random_key());
+        vault
+    }
+
+    /// Loads the key file at `path`, creating it with one fresh key (mode 0600) when absent.
+    pub fn load_or_create(path: &Path) -> std::result::Result<Vault, KeyFileError> {
+        let shown = path.display().to_string();
+        let io = |source| KeyFileError::Io { path: shown.clone(), source };
+        if !path.exists() {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            write_new_key_file(path, 1, &random_key()).map_err(io)?;
+        }
+        let text = std::fs::read_to_string(path).map_err(io)?;
+        let mut vault = Vault { keys: BTreeMap::new(), current: 0 };
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let bad = || KeyFileError::Format { path: shown.clone(), line: i + 1 };
+            let (id, hex) = line.trim().split_once(' ').ok_or_else(bad)?;
+            let id: u32 = id.parse().map_err(|_| bad())?;
+            let key = decode_hex32(hex.trim()).ok_or_else(bad)?;
+            vault.add_key(id, &key);
+        }
+        if vault.keys.is_empty() {
+            return Err(KeyFileError::Format { path: shown, line: 1 });
+        }
+        Ok(vault)
+    }
+
+    /// Appends a new key to the file at `path` and makes it current; older keys stay for reading.
+    pub fn rotate(&mut self, path: &Path) -> std::result::Result<u32, KeyFileError> {
+        let id = self.current + 1;
+        let key = random_key();
+        let mut f = std::fs::OpenOptions::new().append(true).open(path).map_err(|source| {
+            KeyFileError::Io { path: path.display().to_string(), source }
+        })?;
+        writeln!(f, "{id} {}", encode_hex(&key))
+            .map_err(|source| KeyFileError::Io { path: path.display().to_string(), source })?;
+        self.add_key(id, &key);
+        Ok(id)
+    }
+
+    /// The key id new values are written with.
+    pub fn current_key_id(&self) -> u32 {
+        self.current
+    }
+
+    fn add_key(&mut self, id: u32, key: &[u8; 32]) {
+        self.keys.insert(id, XChaCha20Poly1305::new(Key::from_slice(key)));
+        self.current = self.current.max(id);
+    }
+
+    /// Encrypts `plain` for `place` with the current key.
+    pub fn seal(&self, place: Place<'_>, plain: &str) -> Vec<u8> {
+        let cipher = &self.keys[&self.current];
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).expect("the operating system's random source failed");
+        let aad = aad(place, self.current);
+        let sealed = cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: &aad })
+            .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
+        let mut out = Vec::with_capacity(KEY_ID_LEN + NONCE_LEN + sealed.len());
+        out.extend_from_slice(&self.current.to_be_bytes());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// Decrypts a value sealed for exactly `place`.
+    pub fn open(&self, place: Place<'_>, stored: &[u8]) -> Result<String> {
+        if stored.len() < KEY_ID_LEN + NONCE_LEN {
+            return Err(StoreError::Crypto);
+        }
+        let (id, rest) = stored.split_at(KEY_ID_LEN);
+        let key_id = u32::from_be_bytes(id.try_into().map_err(|_| StoreError::Crypto)?);
+        let (nonce, sealed) = rest.split_at(NONCE_LEN);
+        let cipher = self.keys.get(&key_id).ok_or(StoreError::Crypto)?;
+        let aad = aad(place, key_id);
+        let plain = cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: &aad })
+            .map_err(|_| StoreError::Crypto)?;
+        String::from_utf8(plain).map_err(|_| StoreError::Crypto)
+    }
+
+    /// The key id a stored value was sealed with (for rotation: re-seal the older ones).
+    pub fn key_id_of(stored: &[u8]) -> Option<u32> {
+        stored.get(..KEY_ID_LEN).and_then(|b| b.try_into().ok()).map(u32::from_be_bytes)
+    }
+}
+
+fn aad(place: Place<'_>, key_id: u32) -> Vec<u8> {
+    format!("rapport/v1\0{}\0{}\0{}\0{}", place.table, place.column, place.row, key_id).into_bytes()
+}
+
+fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).expect("the operating system's random source failed");
+    key
+}
+
+fn write_new_key_file(path: &Path, id: u32, key: &[u8; 32]) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    writeln!(f, "{id} {}", encode_hex(key))?;
+    f.sync_all()
+}
+
+/// Lower-case hex of `bytes`.
+pub fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_hex32(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}

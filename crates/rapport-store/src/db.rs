@@ -1,0 +1,165 @@
+//! Connecting to the database and running one query text on either backend.
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::{Result, StoreError};
+
+/// The SQLite side: one pool, with writes opened by `BEGIN IMMEDIATE` (see [`with_tx!`]) so that
+/// two writers queue on the busy timeout instead of failing when a read lock upgrades.
+#[derive(Clone, Debug)]
+pub struct SqliteDb {
+    /// The connection pool.
+    pub pool: SqlitePool,
+}
+
+/// A connected database, SQLite (embedded, the default) or PostgreSQL.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// Embedded SQLite in WAL mode.
+    Sqlite(SqliteDb),
+    /// A PostgreSQL server.
+    Postgres(PgPool),
+}
+
+/// Which backend a [`Db`] talks to, for the few places that must know (DDL, backups).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Runs `$body` with `$pool` bound to the deployment's pool; the body is compiled once per
+/// backend, so it must use only query texts valid on both.
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite(s) => {
+                let $pool = &s.pool;
+                $body
+            }
+            $crate::Db::Postgres(p) => {
+                let $pool = p;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` inside one write transaction bound to `$tx`, committing when the body returns
+/// `Ok`; an early `?` drops the transaction, which rolls everything back (nothing half-written).
+#[macro_export]
+macro_rules! with_tx {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite(s) => {
+                let mut $tx = s.pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::Db::Postgres(p) => {
+                let mut $tx = p.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Connects to `url` (`postgres://…` or `sqlite:…`) and applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Db> {
+        let db = Db::open(url)?;
+        crate::migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    /// Parses `url` and builds a pool without touching the server yet, so that a database that is
+    /// down at start makes `/readyz` fail instead of stopping the process. A malformed URL is
+    /// refused here, at start-up.
+    pub fn open(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url).map_err(StoreError::Db)?;
+            Ok(Db::Postgres(pg_pool().connect_lazy_with(opts)))
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url).map_err(StoreError::Db)?;
+            Ok(Db::sqlite_with(opts.create_if_missing(true)))
+        } else {
+            Err(StoreError::Corrupt(
+                "database URL must start with postgres://, postgresql:// or sqlite:".into(),
+            ))
+        }
+    }
+
+    /// Opens (creating if needed) the embedded database file `path` and applies migrations.
+    pub async fn open_sqlite_file(path: &Path) -> Result<Db> {
+        let opts = SqliteConnectOptions::new().filename(path).create_if_missing(true);
+        let db = Db::sqlite_with(opts);
+        crate::migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    /// Connects to PostgreSQL with every table in `schema` (created if missing), so that tests
+    /// running side by side on one database never see each other's rows.
+    pub async fn connect_postgres_schema(url: &str, schema: &str) -> Result<Db> {
+        let base = PgConnectOptions::from_str(url).map_err(StoreError::Db)?;
+        let admin = PgPoolOptions::new().max_connections(1).connect_with(base.clone()).await?;
+        sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+            .execute(&admin)
+            .await?;
+        admin.close().await;
+        let opts = base.options([("search_path", schema)]);
+        let db = Db::Postgres(pg_pool().max_connections(4).connect_lazy_with(opts));
+        crate::migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    fn sqlite_with(opts: SqliteConnectOptions) -> Db {
+        let opts = opts
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_lazy_with(opts);
+        Db::Sqlite(SqliteDb { pool })
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A cheap round trip, for `/readyz`.
+    pub async fn ping(&self) -> Result<()> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Closes every connection, waiting for in-flight queries (graceful shutdown).
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}
+
+fn pg_pool() -> PgPoolOptions {
+    PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(5))
+}
+
+/// Milliseconds since the Unix epoch: the one time format stored, identical on both backends.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

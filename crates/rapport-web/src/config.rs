@@ -1,0 +1,62 @@
+//! Deployment settings. The binary fills this from flags and `RAPPORT_` environment variables
+//! (see the README's configuration table); the web crate only reads it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything a deployment can set.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// `postgres://…` to use PostgreSQL; `None` means the embedded SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// Folder for the embedded database and the key file.
+    pub data_dir: PathBuf,
+    /// Key file for encryption at rest; defaults to `data_dir/rapport.key`.
+    pub key_file: Option<PathBuf>,
+    /// Where "Get help now" points. The built-in `/help` page lists `crisis_lines`.
+    pub help_url: String,
+    /// Crisis lines shown on the help page and whenever a crisis answer is given.
+    pub crisis_lines: Vec<String>,
+    /// Where to report professional misconduct (shown with the `act_now` status).
+    pub report_url: String,
+    /// Mark cookies `Secure` (set when serving over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Trust the first `X-Forwarded-For` address for rate limits (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Login and sign-up attempts allowed per minute, per IP address and per account.
+    pub auth_attempts_per_minute: u32,
+    /// How long a login lasts, in hours.
+    pub session_hours: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            data_dir: PathBuf::from("rapport-data"),
+            key_file: None,
+            help_url: "/help".into(),
+            crisis_lines: vec![
+                "If you are in immediate danger, call your local emergency number (112 in Europe, 999 in the UK, 911 in the US).".into(),
+                "UK and Ireland: Samaritans, call 116 123 (free, any time).".into(),
+                "US: 988 Suicide & Crisis Lifeline, call or text 988.".into(),
+                "Elsewhere: findahelpline.com lists free, confidential lines by country.".into(),
+            ],
+            report_url: "https://www.hcpc-uk.org/concerns/".into(),
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            auth_attempts_per_minute: 10,
+            session_hours: 12,
+        }
+    }
+}
+
+impl Config {
+    /// The key file actually used.
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file.clone().unwrap_or_else(|| self.data_dir.join("rapport.key"))
+    }
+}

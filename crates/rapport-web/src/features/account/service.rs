@@ -1,0 +1,157 @@
+//! The account operations both the pages and the API call, so each rule exists once.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use rapport_core::FieldError;
+use rapport_store::tokens::TokenInfo;
+use rapport_store::users::{self, Role, User};
+use rapport_store::{StoreError, sessions, tokens};
+use std::net::SocketAddr;
+
+use crate::error::AppError;
+use crate::security::{password, secret};
+use crate::state::AppState;
+
+/// The address attempts are counted against: the peer, or the first `X-Forwarded-For` hop when
+/// the deployment says a trusted proxy sits in front.
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if state.config.trust_forwarded_for {
+            if let Some(first) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+            {
+                return Ok(ClientIp(first.trim().to_owned()));
+            }
+        }
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientIp(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+/// A normalised, plausibly valid e-mail address (lower-cased; the login name).
+#[derive(Clone, Debug)]
+pub struct Email(String);
+
+impl Email {
+    /// Parses an address, naming `field` on refusal.
+    pub fn parse(field: &str, raw: &str) -> Result<Email, FieldError> {
+        let s = raw.trim().to_lowercase();
+        let ok = s.len() <= 254
+            && !s.chars().any(char::is_whitespace)
+            && matches!(s.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'));
+        if ok { Ok(Email(s)) } else { Err(FieldError::new(field, "must be an e-mail address like name@example.org")) }
+    }
+
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn display_name(raw: &str) -> Result<String, FieldError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(FieldError::new("display_name", "is required"));
+    }
+    if s.chars().count() > 100 || s.chars().any(char::is_control) {
+        return Err(FieldError::new("display_name", "must be at most 100 characters, on one line"));
+    }
+    Ok(s.to_owned())
+}
+
+/// What sign-up asks for.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct SignupInput {
+    /// E-mail address, the login name.
+    #[serde(default)]
+    pub email: String,
+    /// At least 10 characters.
+    #[serde(default)]
+    pub password: String,
+    /// The name shown in the app.
+    #[serde(default)]
+    pub display_name: String,
+    /// `client` (default) or `therapist`.
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+/// Creates an account after checking every field (all problems reported together).
+pub async fn signup(state: &AppState, ip: &ClientIp, input: &SignupInput) -> Result<User, AppError> {
+    state.auth_by_ip.hit(&format!("signup:{}", ip.0)).map_err(AppError::TooMany)?;
+    let mut errors = Vec::new();
+    let email = Email::parse("email", &input.email).map_err(|e| errors.push(e)).ok();
+    let name = display_name(&input.display_name).map_err(|e| errors.push(e)).ok();
+    if let Err(AppError::Invalid(mut e)) = password::check_rules("password", &input.password) {
+        errors.append(&mut e);
+    }
+    let role = match input.role.as_deref().unwrap_or("client") {
+        "client" => Some(Role::Client),
+        "therapist" => Some(Role::Therapist),
+        _ => {
+            errors.push(FieldError::new("role", "must be client or therapist (administrators are created with `rapport user create`)"));
+            None
+        }
+    };
+    let (Some(email), Some(name), Some(role), true) = (email, name, role, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let hash = password::hash(&input.password).await?;
+    users::create(&state.db, email.as_str(), &name, role, &hash).await.map_err(|e| match e {
+        StoreError::Conflict(_) => AppError::Invalid(vec![FieldError::new("email", "is already registered; please log in instead")]),
+        other => other.into(),
+    })
+}
+
+/// The answer to any failed login, whether or not the account exists.
+pub fn bad_credentials() -> AppError {
+    AppError::Invalid(vec![FieldError::new("email", "and password don't match an account; please try again")])
+}
+
+/// Checks a login, counting the attempt against the IP address and the account.
+pub async fn login(state: &AppState, ip: &ClientIp, email: &str, pass: &str) -> Result<User, AppError> {
+    state.auth_by_ip.hit(&format!("login:{}", ip.0)).map_err(AppError::TooMany)?;
+    let Ok(email) = Email::parse("email", email) else { return Err(bad_credentials()) };
+    state.auth_by_account.hit(email.as_str()).map_err(AppError::TooMany)?;
+    let creds = users::credentials_by_email(&state.db, email.as_str()).await?;
+    let (user, hash) = match creds {
+        Some(c) => (Some(c.user), Some(c.password_hash)),
+        None => (None, None),
+    };
+    if password::verify(hash, pass).await {
+        user.ok_or_else(bad_credentials)
+    } else {
+        Err(bad_credentials())
+    }
+}
+
+/// Changes a password after checking the current one; other sessions of the account end.
+pub async fn change_password(state: &AppState, user: &User, keep_session: Option<&str>, current: &str, new: &str) -> Result<(), AppError> {
+    password::check_rules("new_password", new)?;
+    let creds = users::credentials_by_id(&state.db, &user.id).await?.ok_or(AppError::Unauthorized)?;
+    if !password::verify(Some(creds.password_hash), current).await {
+        return Err(AppError::field("current_password", "is not right"));
+    }
+    let hash = password::hash(new).await?;
+    users::set_password(&state.db, &user.id, &hash).await?;
+    sessions::delete_others(&state.db, &user.id, keep_session.unwrap_or("")).await?;
+    Ok(())
+}
+
+/// Creates a personal access token; the secret is returned once and only its hash is kept.
+pub async fn create_token(state: &AppState, user: &User, name: &str) -> Result<(String, TokenInfo), AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::field("name", "must be 1 to 100 characters"));
+    }
+    let secret = format!("rpt_{}", secret::random_token());
+    let info = tokens::create(&state.db, &user.id, name, &secret::hash(&secret)).await?;
+    Ok((secret, info))
+}

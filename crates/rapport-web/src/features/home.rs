@@ -1,0 +1,49 @@
+//! The landing page, the help page (crisis resources) and the stylesheet.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use axum::Router;
+
+use crate::error::AppError;
+use crate::pages::{Layout, render};
+use crate::state::AppState;
+
+/// `/`, `/help`, `/static/app.css`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/help", get(help))
+        .route("/static/app.css", get(css))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    layout: Layout,
+}
+
+async fn home(layout: Layout) -> Result<Html<String>, AppError> {
+    render(&Home { layout })
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct Help {
+    layout: Layout,
+    lines: Vec<String>,
+}
+
+async fn help(layout: Layout, State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    render(&Help { layout, lines: state.config.crisis_lines.clone() })
+}
+
+async fn css() -> impl IntoResponse {
+    ([("content-type", "text/css; charset=utf-8"), ("cache-control", "public, max-age=3600")], include_str!("../../static/app.css"))
+}
+
+/// The answer for any unknown path.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}

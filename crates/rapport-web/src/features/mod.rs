@@ -1,0 +1,5 @@
+//! One module per feature, each owning its pages and API routes.
+
+pub mod account;
+pub mod health;
+pub mod home;

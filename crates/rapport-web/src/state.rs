@@ -1,0 +1,51 @@
+//! What every handler can reach: the database, the key vault, the settings and the counters.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use rapport_store::{Db, Vault};
+
+use crate::config::Config;
+use crate::security::ratelimit::RateLimiter;
+
+/// Shared application state, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Keys for encryption at rest.
+    pub vault: Arc<Vault>,
+    /// Deployment settings.
+    pub config: Arc<Config>,
+    /// Login and sign-up attempts per IP address.
+    pub auth_by_ip: Arc<RateLimiter>,
+    /// Login attempts per account (e-mail address).
+    pub auth_by_account: Arc<RateLimiter>,
+    ready: Arc<AtomicBool>,
+}
+
+impl AppState {
+    /// State for a server on `db`, with migrations not yet known to be applied.
+    pub fn new(config: Config, db: Db, vault: Vault) -> Self {
+        let per_minute = config.auth_attempts_per_minute.max(1);
+        AppState {
+            db,
+            vault: Arc::new(vault),
+            auth_by_ip: Arc::new(RateLimiter::new(per_minute, Duration::from_secs(60))),
+            auth_by_account: Arc::new(RateLimiter::new(per_minute, Duration::from_secs(60))),
+            config: Arc::new(config),
+            ready: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Marks the schema as migrated (until then `/readyz` answers 503).
+    pub fn set_ready(&self) {
+        self.ready.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the schema has been migrated.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,137 @@
+//! Settings from flags and `RAPPORT_` environment variables, shared by every command that opens
+//! the database.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use rapport_store::{Db, Vault};
+use rapport_web::Config;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Every environment variable Rapport reads; any other `RAPPORT_` variable is warned about.
+const KNOWN_ENV: &[&str] = &[
+    "RAPPORT_BIND",
+    "RAPPORT_DATABASE_URL",
+    "RAPPORT_DATA_DIR",
+    "RAPPORT_KEY_FILE",
+    "RAPPORT_HELP_URL",
+    "RAPPORT_CRISIS_LINES",
+    "RAPPORT_REPORT_URL",
+    "RAPPORT_SECURE_COOKIES",
+    "RAPPORT_TRUST_FORWARDED_FOR",
+    "RAPPORT_AUTH_ATTEMPTS_PER_MINUTE",
+    "RAPPORT_SESSION_HOURS",
+    "RAPPORT_LOG",
+    "RAPPORT_LOG_FORMAT",
+    "RAPPORT_TEST_POSTGRES_URL",
+    "RAPPORT_NEW_PASSWORD",
+];
+
+/// Where the data lives.
+#[derive(Args, Clone, Debug)]
+pub struct StorageArgs {
+    /// PostgreSQL URL (postgres://…); without it, the embedded SQLite database in the data folder.
+    #[arg(long, env = "RAPPORT_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Folder for the embedded database and the key file (created on first run).
+    #[arg(long, env = "RAPPORT_DATA_DIR", default_value = "rapport-data")]
+    pub data_dir: PathBuf,
+    /// Key file for encryption at rest (created with mode 0600 on first run).
+    #[arg(long, env = "RAPPORT_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+/// Server settings.
+#[derive(Args, Clone, Debug)]
+pub struct WebArgs {
+    /// Address to listen on.
+    #[arg(long, env = "RAPPORT_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Target of the "Get help now" link on every page.
+    #[arg(long, env = "RAPPORT_HELP_URL", default_value = "/help")]
+    pub help_url: String,
+    /// Crisis lines for the help page, separated by `|`.
+    #[arg(long, env = "RAPPORT_CRISIS_LINES")]
+    pub crisis_lines: Option<String>,
+    /// Where clients can report professional misconduct.
+    #[arg(long, env = "RAPPORT_REPORT_URL")]
+    pub report_url: Option<String>,
+    /// Mark cookies Secure (set when served over HTTPS).
+    #[arg(long, env = "RAPPORT_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// Trust X-Forwarded-For for rate limits (only behind a proxy you run).
+    #[arg(long, env = "RAPPORT_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+    /// Login and sign-up attempts allowed per minute, per IP address and per account.
+    #[arg(long, env = "RAPPORT_AUTH_ATTEMPTS_PER_MINUTE", default_value_t = 10)]
+    pub auth_attempts_per_minute: u32,
+    /// How long a login lasts, in hours.
+    #[arg(long, env = "RAPPORT_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
+}
+
+/// Warns about `RAPPORT_` variables that nothing reads (usually a typo).
+pub fn warn_unknown_env() {
+    for (k, _) in std::env::vars() {
+        if k.starts_with("RAPPORT_") && !KNOWN_ENV.contains(&k.as_str()) {
+            eprintln!("rapport: warning: unknown setting {k} is ignored (see the README's configuration table)");
+        }
+    }
+}
+
+impl StorageArgs {
+    /// The key file actually used.
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file.clone().unwrap_or_else(|| self.data_dir.join("rapport.key"))
+    }
+
+    /// Loads (or creates) the key file; one clear line if it cannot.
+    pub fn vault(&self) -> anyhow::Result<Vault> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create the data folder {}", self.data_dir.display()))?;
+        Ok(Vault::load_or_create(&self.key_path())?)
+    }
+
+    /// Opens the database without waiting for it (a bad URL is refused here).
+    pub fn open(&self) -> anyhow::Result<Db> {
+        let url = match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite:{}", self.data_dir.join("rapport.db").display()),
+        };
+        match Db::open(&url) {
+            Ok(db) => Ok(db),
+            Err(e) => bail!("bad database URL: {e}"),
+        }
+    }
+
+    /// Opens the database and applies migrations now (for one-shot commands).
+    pub async fn connect(&self) -> anyhow::Result<Db> {
+        self.vault()?;
+        let db = self.open()?;
+        rapport_store::migrate::run(&db).await.context("cannot reach or migrate the database")?;
+        Ok(db)
+    }
+}
+
+/// The web crate's settings from flags and environment.
+pub fn web_config(storage: &StorageArgs, web: &WebArgs) -> Config {
+    let mut c = Config {
+        bind: web.bind,
+        database_url: storage.database_url.clone(),
+        data_dir: storage.data_dir.clone(),
+        key_file: storage.key_file.clone(),
+        help_url: web.help_url.clone(),
+        secure_cookies: web.secure_cookies,
+        trust_forwarded_for: web.trust_forwarded_for,
+        auth_attempts_per_minute: web.auth_attempts_per_minute,
+        session_hours: web.session_hours.max(1),
+        ..Config::default()
+    };
+    if let Some(lines) = &web.crisis_lines {
+        c.crisis_lines = lines.split('|').map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect();
+    }
+    if let Some(url) = &web.report_url {
+        c.report_url = url.clone();
+    }
+    c
+}

@@ -1,0 +1,86 @@
+//! `rapport serve` and `rapport demo`.
+
+use anyhow::Context;
+use clap::Args;
+use rapport_web::AppState;
+use std::time::Duration;
+
+use super::config::{StorageArgs, WebArgs, warn_unknown_env, web_config};
+
+/// Flags of `serve` and `demo`.
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+    #[command(flatten)]
+    web: WebArgs,
+}
+
+/// Starts the server; with `demo`, fills the database with demo data first.
+pub async fn run(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
+    init_logs()?;
+    warn_unknown_env();
+    let vault = args.storage.vault()?;
+    let db = args.storage.open()?;
+    let config = web_config(&args.storage, &args.web);
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let state = AppState::new(config, db.clone(), vault);
+    if demo {
+        rapport_store::migrate::run(&db).await.context("cannot reach or migrate the database")?;
+        super::demo::seed(&state).await?;
+        state.set_ready();
+    } else {
+        tokio::spawn(migrate_until_ready(state.clone()));
+    }
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = ?db.backend(), "Rapport is listening");
+    println!("Rapport is running at http://{addr}/  (Ctrl-C to stop)");
+    rapport_web::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Applies migrations, retrying while the database is unreachable, then marks the server ready.
+async fn migrate_until_ready(state: AppState) {
+    let mut wait = Duration::from_millis(200);
+    loop {
+        match rapport_store::migrate::run(&state.db).await {
+            Ok(()) => {
+                state.set_ready();
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "database not ready; retrying");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn init_logs() -> anyhow::Result<()> {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("RAPPORT_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let json = std::env::var("RAPPORT_LOG_FORMAT").map(|v| v == "json").unwrap_or(false);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let done = if json { builder.json().try_init() } else { builder.try_init() };
+    done.map_err(|e| anyhow::anyhow!("cannot start logging: {e}"))
+}

@@ -24,7 +24,13 @@ const INSERT: &str = "INSERT INTO audit_log (id, at, actor_id, client_id, action
 const FOR_CLIENT: &str = "SELECT a.at, a.actor_id, COALESCE(u.display_name, 'a deleted account') AS actor_name, a.action, a.subject FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.client_id = $1 ORDER BY a.at DESC, a.id DESC";
 
 /// Records that `actor_id` did `action` on `client_id`'s data about `subject`.
-pub async fn record(db: &Db, actor_id: &str, client_id: &str, action: &str, subject: &str) -> Result<()> {
+pub async fn record(
+    db: &Db,
+    actor_id: &str,
+    client_id: &str,
+    action: &str,
+    subject: &str,
+) -> Result<()> {
     with_pool!(db, pool => sqlx::query(INSERT).bind(new_id()).bind(now_ms()).bind(actor_id).bind(client_id).bind(action).bind(subject).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

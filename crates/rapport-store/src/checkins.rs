@@ -35,7 +35,11 @@ const INSERT: &str = "INSERT INTO checkins (id, relationship_id, session, answer
 const LIST: &str = "SELECT id, relationship_id, session, answers, need, created_at FROM checkins WHERE relationship_id = $1 ORDER BY session";
 
 fn place(row: &str) -> Place<'_> {
-    Place { table: "checkins", column: "need", row }
+    Place {
+        table: "checkins",
+        column: "need",
+        row,
+    }
 }
 
 /// Stores one check-in; a repeated session number is a [`StoreError::Conflict`] and stores nothing.
@@ -62,7 +66,9 @@ pub async fn insert(
             need: need.map(str::to_owned),
             created_at,
         }),
-        Err(StoreError::Conflict(_)) => Err(StoreError::Conflict("a check-in for this session already exists")),
+        Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(
+            "a check-in for this session already exists",
+        )),
         Err(e) => Err(e),
     }
 }
@@ -70,12 +76,25 @@ pub async fn insert(
 /// A relationship's check-ins by session number. Callers must already have checked access to the
 /// relationship (see [`crate::relationships`]).
 pub async fn list(db: &Db, vault: &Vault, relationship_id: &str) -> Result<Vec<StoredCheckIn>> {
-    let rows: Vec<Row> = with_pool!(db, pool => sqlx::query_as(LIST).bind(relationship_id).fetch_all(pool).await)?;
+    let rows: Vec<Row> =
+        with_pool!(db, pool => sqlx::query_as(LIST).bind(relationship_id).fetch_all(pool).await)?;
     rows.into_iter()
         .map(|r| {
-            let need = r.need.as_deref().map(|b| vault.open(place(&r.id), b)).transpose()?;
-            let answers = serde_json::from_str(&r.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok(StoredCheckIn { id: r.id, relationship_id: r.relationship_id, session: r.session, answers, need, created_at: r.created_at })
+            let need = r
+                .need
+                .as_deref()
+                .map(|b| vault.open(place(&r.id), b))
+                .transpose()?;
+            let answers =
+                serde_json::from_str(&r.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok(StoredCheckIn {
+                id: r.id,
+                relationship_id: r.relationship_id,
+                session: r.session,
+                answers,
+                need,
+                created_at: r.created_at,
+            })
         })
         .collect()
 }

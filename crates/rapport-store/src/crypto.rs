@@ -36,7 +36,12 @@ pub struct Vault {
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Vault {{ keys: {}, current: {} }}", self.keys.len(), self.current)
+        write!(
+            f,
+            "Vault {{ keys: {}, current: {} }}",
+            self.keys.len(),
+            self.current
+        )
     }
 }
 
@@ -64,7 +69,10 @@ pub enum KeyFileError {
 impl Vault {
     /// A vault with one fresh random key (tests, and the first run).
     pub fn generate() -> Vault {
-        let mut vault = Vault { keys: BTreeMap::new(), current: 0 };
+        let mut vault = Vault {
+            keys: BTreeMap::new(),
+            current: 0,
+        };
         vault.add_key(1, &random_key());
         vault
     }
@@ -72,7 +80,10 @@ impl Vault {
     /// Loads the key file at `path`, creating it with one fresh key (mode 0600) when absent.
     pub fn load_or_create(path: &Path) -> std::result::Result<Vault, KeyFileError> {
         let shown = path.display().to_string();
-        let io = |source| KeyFileError::Io { path: shown.clone(), source };
+        let io = |source| KeyFileError::Io {
+            path: shown.clone(),
+            source,
+        };
         if !path.exists() {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(io)?;
@@ -80,16 +91,29 @@ impl Vault {
             write_new_key_file(path, 1, &random_key()).map_err(io)?;
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
-        let mut vault = Vault { keys: BTreeMap::new(), current: 0 };
-        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let bad = || KeyFileError::Format { path: shown.clone(), line: i + 1 };
+        let mut vault = Vault {
+            keys: BTreeMap::new(),
+            current: 0,
+        };
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let bad = || KeyFileError::Format {
+                path: shown.clone(),
+                line: i + 1,
+            };
             let (id, hex) = line.trim().split_once(' ').ok_or_else(bad)?;
             let id: u32 = id.parse().map_err(|_| bad())?;
             let key = decode_hex32(hex.trim()).ok_or_else(bad)?;
             vault.add_key(id, &key);
         }
         if vault.keys.is_empty() {
-            return Err(KeyFileError::Format { path: shown, line: 1 });
+            return Err(KeyFileError::Format {
+                path: shown,
+                line: 1,
+            });
         }
         Ok(vault)
     }
@@ -98,11 +122,17 @@ impl Vault {
     pub fn rotate(&mut self, path: &Path) -> std::result::Result<u32, KeyFileError> {
         let id = self.current + 1;
         let key = random_key();
-        let mut f = std::fs::OpenOptions::new().append(true).open(path).map_err(|source| {
-            KeyFileError::Io { path: path.display().to_string(), source }
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|source| KeyFileError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+        writeln!(f, "{id} {}", encode_hex(&key)).map_err(|source| KeyFileError::Io {
+            path: path.display().to_string(),
+            source,
         })?;
-        writeln!(f, "{id} {}", encode_hex(&key))
-            .map_err(|source| KeyFileError::Io { path: path.display().to_string(), source })?;
         self.add_key(id, &key);
         Ok(id)
     }
@@ -113,7 +143,8 @@ impl Vault {
     }
 
     fn add_key(&mut self, id: u32, key: &[u8; 32]) {
-        self.keys.insert(id, XChaCha20Poly1305::new(Key::from_slice(key)));
+        self.keys
+            .insert(id, XChaCha20Poly1305::new(Key::from_slice(key)));
         self.current = self.current.max(id);
     }
 
@@ -124,7 +155,13 @@ impl Vault {
         getrandom::fill(&mut nonce).expect("the operating system's random source failed");
         let aad = aad(place, self.current);
         let sealed = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: &aad })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: &aad,
+                },
+            )
             .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
         let mut out = Vec::with_capacity(KEY_ID_LEN + NONCE_LEN + sealed.len());
         out.extend_from_slice(&self.current.to_be_bytes());
@@ -144,19 +181,32 @@ impl Vault {
         let cipher = self.keys.get(&key_id).ok_or(StoreError::Crypto)?;
         let aad = aad(place, key_id);
         let plain = cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: &aad })
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| StoreError::Crypto)?;
         String::from_utf8(plain).map_err(|_| StoreError::Crypto)
     }
 
     /// The key id a stored value was sealed with (for rotation: re-seal the older ones).
     pub fn key_id_of(stored: &[u8]) -> Option<u32> {
-        stored.get(..KEY_ID_LEN).and_then(|b| b.try_into().ok()).map(u32::from_be_bytes)
+        stored
+            .get(..KEY_ID_LEN)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_be_bytes)
     }
 }
 
 fn aad(place: Place<'_>, key_id: u32) -> Vec<u8> {
-    format!("rapport/v1\0{}\0{}\0{}\0{}", place.table, place.column, place.row, key_id).into_bytes()
+    format!(
+        "rapport/v1\0{}\0{}\0{}\0{}",
+        place.table, place.column, place.row, key_id
+    )
+    .into_bytes()
 }
 
 fn random_key() -> [u8; 32] {

@@ -1,7 +1,9 @@
 //! Connecting to the database and running one query text on either backend.
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -101,7 +103,9 @@ impl Db {
 
     /// Opens (creating if needed) the embedded database file `path` and applies migrations.
     pub async fn open_sqlite_file(path: &Path) -> Result<Db> {
-        let opts = SqliteConnectOptions::new().filename(path).create_if_missing(true);
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true);
         let db = Db::sqlite_with(opts);
         crate::migrate::run(&db).await?;
         Ok(db)
@@ -111,7 +115,10 @@ impl Db {
     /// running side by side on one database never see each other's rows.
     pub async fn connect_postgres_schema(url: &str, schema: &str) -> Result<Db> {
         let base = PgConnectOptions::from_str(url).map_err(StoreError::Db)?;
-        let admin = PgPoolOptions::new().max_connections(1).connect_with(base.clone()).await?;
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(base.clone())
+            .await?;
         sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
             .execute(&admin)
             .await?;
@@ -128,7 +135,9 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_lazy_with(opts);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_lazy_with(opts);
         Db::Sqlite(SqliteDb { pool })
     }
 
@@ -153,7 +162,9 @@ impl Db {
 }
 
 fn pg_pool() -> PgPoolOptions {
-    PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(5))
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(5))
 }
 
 /// Milliseconds since the Unix epoch: the one time format stored, identical on both backends.

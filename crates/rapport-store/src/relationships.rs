@@ -87,7 +87,8 @@ impl Row {
     }
 }
 
-const COLS: &str = "id, client_id, therapist_name, therapist_user_id, listing_id, sharing, created_at";
+const COLS: &str =
+    "id, client_id, therapist_name, therapist_user_id, listing_id, sharing, created_at";
 const INSERT: &str = "INSERT INTO relationships (id, client_id, therapist_name, therapist_user_id, listing_id, sharing, created_at) VALUES ($1, $2, $3, $4, $5, 'private', $6)";
 const SET_SHARING: &str = "UPDATE relationships SET sharing = $1 WHERE id = $2 AND client_id = $3";
 
@@ -98,10 +99,14 @@ fn q_one_for_client() -> String {
     format!("SELECT {COLS} FROM relationships WHERE client_id = $1 AND id = $2")
 }
 fn q_shared_with() -> String {
-    format!("SELECT {COLS} FROM relationships WHERE therapist_user_id = $1 AND sharing <> 'private' ORDER BY created_at, id")
+    format!(
+        "SELECT {COLS} FROM relationships WHERE therapist_user_id = $1 AND sharing <> 'private' ORDER BY created_at, id"
+    )
 }
 fn q_one_shared_with() -> String {
-    format!("SELECT {COLS} FROM relationships WHERE therapist_user_id = $1 AND id = $2 AND sharing <> 'private'")
+    format!(
+        "SELECT {COLS} FROM relationships WHERE therapist_user_id = $1 AND id = $2 AND sharing <> 'private'"
+    )
 }
 
 /// A new relationship for `client_id`, private until the client decides otherwise.
@@ -152,7 +157,11 @@ pub async fn shared_with(db: &Db, therapist_id: &str) -> Result<Vec<Relationship
 }
 
 /// One relationship shared with this therapist; `None` when private or not theirs.
-pub async fn get_shared_with(db: &Db, therapist_id: &str, id: &str) -> Result<Option<Relationship>> {
+pub async fn get_shared_with(
+    db: &Db,
+    therapist_id: &str,
+    id: &str,
+) -> Result<Option<Relationship>> {
     let row: Option<Row> = with_pool!(db, pool => sqlx::query_as(&q_one_shared_with()).bind(therapist_id).bind(id).fetch_optional(pool).await)?;
     row.map(Row::into_rel).transpose()
 }

@@ -40,7 +40,14 @@ pub async fn create(db: &Db, id_hash: &str, user_id: &str, csrf: &str, ttl_ms: i
 /// The session with this id hash, if it exists and has not expired.
 pub async fn find(db: &Db, id_hash: &str) -> Result<Option<Session>> {
     let row: Option<Row> = with_pool!(db, pool => sqlx::query_as(FIND).bind(id_hash).bind(now_ms()).fetch_optional(pool).await)?;
-    row.map(|r| Ok(Session { user: r.user.into_user()?, csrf: r.csrf, expires_at: r.expires_at })).transpose()
+    row.map(|r| {
+        Ok(Session {
+            user: r.user.into_user()?,
+            csrf: r.csrf,
+            expires_at: r.expires_at,
+        })
+    })
+    .transpose()
 }
 
 /// Ends one session (logout).

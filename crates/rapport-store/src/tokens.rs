@@ -22,13 +22,20 @@ pub struct TokenInfo {
 
 const INSERT: &str = "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)";
 const LIST: &str = "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC";
-const REVOKE: &str = "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
+const REVOKE: &str =
+    "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
 const FIND_USER: &str = "SELECT u.id, u.email, u.display_name, u.role, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
 const TOUCH: &str = "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2";
 
 /// Records a new token for `user_id`.
 pub async fn create(db: &Db, user_id: &str, name: &str, token_hash: &str) -> Result<TokenInfo> {
-    let info = TokenInfo { id: new_id(), name: name.to_owned(), created_at: now_ms(), last_used_at: None, revoked_at: None };
+    let info = TokenInfo {
+        id: new_id(),
+        name: name.to_owned(),
+        created_at: now_ms(),
+        last_used_at: None,
+        revoked_at: None,
+    };
     with_pool!(db, pool => sqlx::query(INSERT).bind(&info.id).bind(user_id).bind(name).bind(token_hash).bind(info.created_at).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(info)
 }

@@ -73,7 +73,13 @@ impl UserRow {
     pub(crate) fn into_user(self) -> Result<User> {
         let role = Role::parse(&self.role)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown role {:?}", self.role)))?;
-        Ok(User { id: self.id, email: self.email, display_name: self.display_name, role, created_at: self.created_at })
+        Ok(User {
+            id: self.id,
+            email: self.email,
+            display_name: self.display_name,
+            role,
+            created_at: self.created_at,
+        })
     }
 }
 
@@ -85,15 +91,29 @@ struct CredRow {
 }
 
 const INSERT: &str = "INSERT INTO users (id, email, display_name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
-const BY_EMAIL: &str = "SELECT id, email, display_name, role, created_at, password_hash FROM users WHERE email = $1";
+const BY_EMAIL: &str =
+    "SELECT id, email, display_name, role, created_at, password_hash FROM users WHERE email = $1";
 const BY_ID: &str = "SELECT id, email, display_name, role, created_at FROM users WHERE id = $1";
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $1 WHERE id = $2";
-const PASSWORD_OF: &str = "SELECT id, email, display_name, role, created_at, password_hash FROM users WHERE id = $1";
+const PASSWORD_OF: &str =
+    "SELECT id, email, display_name, role, created_at, password_hash FROM users WHERE id = $1";
 const DELETE: &str = "DELETE FROM users WHERE id = $1";
 
 /// Creates an account; an e-mail address already in use is a [`StoreError::Conflict`].
-pub async fn create(db: &Db, email: &str, display_name: &str, role: Role, password_hash: &str) -> Result<User> {
-    let user = User { id: new_id(), email: email.to_owned(), display_name: display_name.to_owned(), role, created_at: now_ms() };
+pub async fn create(
+    db: &Db,
+    email: &str,
+    display_name: &str,
+    role: Role,
+    password_hash: &str,
+) -> Result<User> {
+    let user = User {
+        id: new_id(),
+        email: email.to_owned(),
+        display_name: display_name.to_owned(),
+        role,
+        created_at: now_ms(),
+    };
     let done = with_pool!(db, pool => sqlx::query(INSERT)
         .bind(&user.id).bind(&user.email).bind(&user.display_name).bind(role.as_str())
         .bind(password_hash).bind(user.created_at)
@@ -109,19 +129,34 @@ pub async fn create(db: &Db, email: &str, display_name: &str, role: Role, passwo
 
 /// The account and password hash for a login name, if it exists.
 pub async fn credentials_by_email(db: &Db, email: &str) -> Result<Option<Credentials>> {
-    let row: Option<CredRow> = with_pool!(db, pool => sqlx::query_as(BY_EMAIL).bind(email).fetch_optional(pool).await)?;
-    row.map(|r| Ok(Credentials { user: r.user.into_user()?, password_hash: r.password_hash })).transpose()
+    let row: Option<CredRow> =
+        with_pool!(db, pool => sqlx::query_as(BY_EMAIL).bind(email).fetch_optional(pool).await)?;
+    row.map(|r| {
+        Ok(Credentials {
+            user: r.user.into_user()?,
+            password_hash: r.password_hash,
+        })
+    })
+    .transpose()
 }
 
 /// The account and password hash by id (to check the current password before a change).
 pub async fn credentials_by_id(db: &Db, id: &str) -> Result<Option<Credentials>> {
-    let row: Option<CredRow> = with_pool!(db, pool => sqlx::query_as(PASSWORD_OF).bind(id).fetch_optional(pool).await)?;
-    row.map(|r| Ok(Credentials { user: r.user.into_user()?, password_hash: r.password_hash })).transpose()
+    let row: Option<CredRow> =
+        with_pool!(db, pool => sqlx::query_as(PASSWORD_OF).bind(id).fetch_optional(pool).await)?;
+    row.map(|r| {
+        Ok(Credentials {
+            user: r.user.into_user()?,
+            password_hash: r.password_hash,
+        })
+    })
+    .transpose()
 }
 
 /// An account by id.
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<User>> {
-    let row: Option<UserRow> = with_pool!(db, pool => sqlx::query_as(BY_ID).bind(id).fetch_optional(pool).await)?;
+    let row: Option<UserRow> =
+        with_pool!(db, pool => sqlx::query_as(BY_ID).bind(id).fetch_optional(pool).await)?;
     row.map(UserRow::into_user).transpose()
 }
 

@@ -58,12 +58,26 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
     let headers = req.headers();
     let mut new_anon_token = None;
     let (viewer, token) = if let Some(bearer) = bearer(headers) {
-        let user = tokens::user_for(&state.db, &secret::hash(&bearer)).await?.ok_or(AppError::Unauthorized)?;
-        (Some(Viewer { user, via: Via::Token }), CsrfToken(String::new()))
+        let user = tokens::user_for(&state.db, &secret::hash(&bearer))
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        (
+            Some(Viewer {
+                user,
+                via: Via::Token,
+            }),
+            CsrfToken(String::new()),
+        )
     } else if let Some(sid) = cookie(headers, SESSION_COOKIE) {
         let id_hash = secret::hash(&sid);
         match sessions::find(&state.db, &id_hash).await? {
-            Some(s) => (Some(Viewer { user: s.user, via: Via::Session { id_hash } }), CsrfToken(s.csrf)),
+            Some(s) => (
+                Some(Viewer {
+                    user: s.user,
+                    via: Via::Session { id_hash },
+                }),
+                CsrfToken(s.csrf),
+            ),
             None => (None, anon_token(headers, &mut new_anon_token)),
         }
     } else {
@@ -80,7 +94,10 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
     let mut resp = next.run(req).await;
     if let Some(t) = new_anon_token {
         if !resp.headers().contains_key(header::SET_COOKIE) {
-            append_cookie(resp.headers_mut(), &cookie_line(CSRF_COOKIE, &t, None, state.config.secure_cookies));
+            append_cookie(
+                resp.headers_mut(),
+                &cookie_line(CSRF_COOKIE, &t, None, state.config.secure_cookies),
+            );
         }
     }
     Ok(resp)
@@ -135,7 +152,11 @@ pub fn append_cookie(headers: &mut HeaderMap, line: &str) {
 
 /// Starts a new session for `user` (a fresh id, so a planted id never survives login) and ends
 /// the one the request came with, if any. Returns the cookie line and the new CSRF token.
-pub async fn start_session(state: &AppState, headers: &HeaderMap, user: &User) -> Result<(String, String), AppError> {
+pub async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &User,
+) -> Result<(String, String), AppError> {
     if let Some(old) = cookie(headers, SESSION_COOKIE) {
         sessions::delete(&state.db, &secret::hash(&old)).await?;
     }
@@ -143,7 +164,12 @@ pub async fn start_session(state: &AppState, headers: &HeaderMap, user: &User) -
     let csrf = secret::random_token();
     let ttl_ms = i64::from(state.config.session_hours) * 3_600_000;
     sessions::create(&state.db, &secret::hash(&sid), &user.id, &csrf, ttl_ms).await?;
-    let line = cookie_line(SESSION_COOKIE, &sid, Some(ttl_ms / 1000), state.config.secure_cookies);
+    let line = cookie_line(
+        SESSION_COOKIE,
+        &sid,
+        Some(ttl_ms / 1000),
+        state.config.secure_cookies,
+    );
     Ok((line, csrf))
 }
 
@@ -159,21 +185,30 @@ pub struct MaybeViewer(pub Option<Viewer>);
 impl<S: Send + Sync> FromRequestParts<S> for MaybeViewer {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        Ok(MaybeViewer(parts.extensions.get::<Option<Viewer>>().cloned().flatten()))
+        Ok(MaybeViewer(
+            parts.extensions.get::<Option<Viewer>>().cloned().flatten(),
+        ))
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, AppError> {
-        MaybeViewer::from_request_parts(parts, s).await?.0.ok_or(AppError::Unauthorized)
+        MaybeViewer::from_request_parts(parts, s)
+            .await?
+            .0
+            .ok_or(AppError::Unauthorized)
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        parts.extensions.get::<CsrfToken>().cloned().ok_or_else(|| AppError::Internal("auth layer missing".into()))
+        parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("auth layer missing".into()))
     }
 }
 
@@ -200,6 +235,18 @@ macro_rules! scope {
     };
 }
 
-scope!(ClientScope, Role::Client, "Proof that a client is acting on their own data.");
-scope!(TherapistScope, Role::Therapist, "Proof that a therapist is acting.");
-scope!(AdminScope, Role::Admin, "Proof that an administrator is acting.");
+scope!(
+    ClientScope,
+    Role::Client,
+    "Proof that a client is acting on their own data."
+);
+scope!(
+    TherapistScope,
+    Role::Therapist,
+    "Proof that a therapist is acting."
+);
+scope!(
+    AdminScope,
+    Role::Admin,
+    "Proof that an administrator is acting."
+);

@@ -57,6 +57,8 @@ impl Default for Config {
 impl Config {
     /// The key file actually used.
     pub fn key_path(&self) -> PathBuf {
-        self.key_file.clone().unwrap_or_else(|| self.data_dir.join("rapport.key"))
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("rapport.key"))
     }
 }

@@ -106,7 +106,9 @@ impl IntoResponse for AppError {
         }
         let message = self.public_message();
         let body = match &self {
-            AppError::Invalid(errors) => json!({"error": "invalid", "message": message, "errors": errors}),
+            AppError::Invalid(errors) => {
+                json!({"error": "invalid", "message": message, "errors": errors})
+            }
             _ => json!({"error": code(&self), "message": message}),
         };
         let mut resp = (status, axum::Json(body)).into_response();

@@ -56,7 +56,9 @@ impl FromRequestParts<AppState> for Layout {
 
 /// Renders a template into an HTML response.
 pub fn render<T: Template>(t: &T) -> Result<Html<String>, AppError> {
-    t.render().map(Html).map_err(|e| AppError::Internal(format!("template: {e}")))
+    t.render()
+        .map(Html)
+        .map_err(|e| AppError::Internal(format!("template: {e}")))
 }
 
 /// Renders a template with a status (e.g. 422 for a form shown again with its errors).
@@ -80,9 +82,15 @@ struct ErrorPage {
 pub async fn error_pages(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let is_get = req.method() == axum::http::Method::GET;
-    let layout = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+    let layout = req
+        .extensions()
+        .get::<CsrfToken>()
+        .map(|t| t.0.clone())
+        .unwrap_or_default();
     let resp = next.run(req).await;
-    let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else { return resp };
+    let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else {
+        return resp;
+    };
     if path.starts_with("/api/") || path == "/healthz" || path == "/readyz" {
         return resp;
     }
@@ -91,7 +99,12 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     }
     let status = resp.status();
     let page = ErrorPage {
-        layout: Layout { user_name: None, role: None, csrf: layout, help_url: "/help".into() },
+        layout: Layout {
+            user_name: None,
+            role: None,
+            csrf: layout,
+            help_url: "/help".into(),
+        },
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
         message: info.message,
     };

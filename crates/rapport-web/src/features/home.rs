@@ -1,10 +1,10 @@
 //! The landing page, the help page (crisis resources) and the stylesheet.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::Router;
 
 use crate::error::AppError;
 use crate::pages::{Layout, render};
@@ -36,11 +36,20 @@ struct Help {
 }
 
 async fn help(layout: Layout, State(state): State<AppState>) -> Result<Html<String>, AppError> {
-    render(&Help { layout, lines: state.config.crisis_lines.clone() })
+    render(&Help {
+        layout,
+        lines: state.config.crisis_lines.clone(),
+    })
 }
 
 async fn css() -> impl IntoResponse {
-    ([("content-type", "text/css; charset=utf-8"), ("cache-control", "public, max-age=3600")], include_str!("../../static/app.css"))
+    (
+        [
+            ("content-type", "text/css; charset=utf-8"),
+            ("cache-control", "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
 }
 
 /// The answer for any unknown path.

@@ -23,7 +23,12 @@ pub fn is_unsafe(m: &Method) -> bool {
 }
 
 /// Checks an unsafe request; returns it (body intact) when it passes.
-pub async fn check(req: Request, viewer: Option<&Viewer>, expected: &str, fresh_anon: bool) -> Result<Request, AppError> {
+pub async fn check(
+    req: Request,
+    viewer: Option<&Viewer>,
+    expected: &str,
+    fresh_anon: bool,
+) -> Result<Request, AppError> {
     let h = req.headers();
     if h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return Err(AppError::Csrf);
@@ -31,17 +36,34 @@ pub async fn check(req: Request, viewer: Option<&Viewer>, expected: &str, fresh_
     if let (Some(origin), Some(host)) = (h.get(header::ORIGIN), h.get(header::HOST)) {
         let origin = origin.to_str().unwrap_or("");
         let host = host.to_str().unwrap_or("");
-        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+        let origin_host = origin
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or(origin);
         if origin_host != host {
             return Err(AppError::Csrf);
         }
     }
-    if matches!(viewer, Some(Viewer { via: Via::Token, .. })) {
+    if matches!(
+        viewer,
+        Some(Viewer {
+            via: Via::Token,
+            ..
+        })
+    ) {
         return Ok(req);
     }
-    let content_type = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let content_type = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     if let Some(sent) = h.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
-        return if !fresh_anon && secret::equal(sent, expected) { Ok(req) } else { Err(AppError::Csrf) };
+        return if !fresh_anon && secret::equal(sent, expected) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf)
+        };
     }
     if content_type.starts_with("application/json") && viewer.is_none() {
         return Ok(req);
@@ -50,7 +72,9 @@ pub async fn check(req: Request, viewer: Option<&Viewer>, expected: &str, fresh_
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, MAX_FORM).await.map_err(|_| AppError::field("body", "is too large"))?;
+    let bytes = to_bytes(body, MAX_FORM)
+        .await
+        .map_err(|_| AppError::field("body", "is too large"))?;
     let sent = form_field(&bytes, "csrf").ok_or(AppError::Csrf)?;
     if !secret::equal(&sent, expected) {
         return Err(AppError::Csrf);

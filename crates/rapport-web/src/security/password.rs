@@ -1,8 +1,8 @@
 //! Password hashing with argon2id (the crate's defaults: 19 MiB, 2 passes, 1 lane, as OWASP
 //! recommends), run on the blocking pool so a login never stalls other requests.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use std::sync::OnceLock;
 
 use crate::error::AppError;
@@ -16,10 +16,16 @@ pub const MAX_LEN: usize = 256;
 pub fn check_rules(field: &str, password: &str) -> Result<(), AppError> {
     let n = password.chars().count();
     if n < MIN_LEN {
-        return Err(AppError::field(field, &format!("must be at least {MIN_LEN} characters")));
+        return Err(AppError::field(
+            field,
+            &format!("must be at least {MIN_LEN} characters"),
+        ));
     }
     if n > MAX_LEN {
-        return Err(AppError::field(field, &format!("must be at most {MAX_LEN} characters")));
+        return Err(AppError::field(
+            field,
+            &format!("must be at most {MAX_LEN} characters"),
+        ));
     }
     Ok(())
 }
@@ -50,7 +56,11 @@ pub async fn verify(stored: Option<String>, password: &str) -> bool {
         let exists = stored.is_some();
         let phc = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let ok = PasswordHash::new(&phc)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false);
         ok && exists
     })

@@ -19,7 +19,11 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// Allows `per_window` attempts per key in each `window`.
     pub fn new(per_window: u32, window: Duration) -> Self {
-        RateLimiter { per_window, window, counts: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            per_window,
+            window,
+            counts: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts an attempt for `key`; `Err(seconds)` says how long to wait when over the limit.

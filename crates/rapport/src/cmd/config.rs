@@ -74,7 +74,9 @@ pub struct WebArgs {
 pub fn warn_unknown_env() {
     for (k, _) in std::env::vars() {
         if k.starts_with("RAPPORT_") && !KNOWN_ENV.contains(&k.as_str()) {
-            eprintln!("rapport: warning: unknown setting {k} is ignored (see the README's configuration table)");
+            eprintln!(
+                "rapport: warning: unknown setting {k} is ignored (see the README's configuration table)"
+            );
         }
     }
 }
@@ -82,13 +84,16 @@ pub fn warn_unknown_env() {
 impl StorageArgs {
     /// The key file actually used.
     pub fn key_path(&self) -> PathBuf {
-        self.key_file.clone().unwrap_or_else(|| self.data_dir.join("rapport.key"))
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("rapport.key"))
     }
 
     /// Loads (or creates) the key file; one clear line if it cannot.
     pub fn vault(&self) -> anyhow::Result<Vault> {
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("cannot create the data folder {}", self.data_dir.display()))?;
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!("cannot create the data folder {}", self.data_dir.display())
+        })?;
         Ok(Vault::load_or_create(&self.key_path())?)
     }
 
@@ -108,7 +113,9 @@ impl StorageArgs {
     pub async fn connect(&self) -> anyhow::Result<Db> {
         self.vault()?;
         let db = self.open()?;
-        rapport_store::migrate::run(&db).await.context("cannot reach or migrate the database")?;
+        rapport_store::migrate::run(&db)
+            .await
+            .context("cannot reach or migrate the database")?;
         Ok(db)
     }
 }
@@ -128,7 +135,11 @@ pub fn web_config(storage: &StorageArgs, web: &WebArgs) -> Config {
         ..Config::default()
     };
     if let Some(lines) = &web.crisis_lines {
-        c.crisis_lines = lines.split('|').map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect();
+        c.crisis_lines = lines
+            .split('|')
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
     }
     if let Some(url) = &web.report_url {
         c.report_url = url.clone();

@@ -7,7 +7,11 @@ use rapport_web::AppState;
 /// The demo accounts (e-mail, name, role); all share [`DEMO_PASSWORD`].
 pub const ACCOUNTS: &[(&str, &str, Role)] = &[
     ("client@demo.rapport", "Sam (demo client)", Role::Client),
-    ("therapist@demo.rapport", "Dr Ada Okafor (demo therapist)", Role::Therapist),
+    (
+        "therapist@demo.rapport",
+        "Dr Ada Okafor (demo therapist)",
+        Role::Therapist,
+    ),
     ("admin@demo.rapport", "Practice admin (demo)", Role::Admin),
 ];
 
@@ -16,7 +20,9 @@ pub const DEMO_PASSWORD: &str = "demo-password-1";
 
 /// Fills the database with demo data and prints how to log in.
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
-    let hash = rapport_web::security::password::hash(DEMO_PASSWORD).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = rapport_web::security::password::hash(DEMO_PASSWORD)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut ids = Vec::new();
     for (email, name, role) in ACCOUNTS {
         let user = match users::credentials_by_email(&state.db, email).await? {

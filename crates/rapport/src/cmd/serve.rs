@@ -28,7 +28,9 @@ pub async fn run(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let state = AppState::new(config, db.clone(), vault);
     if demo {
-        rapport_store::migrate::run(&db).await.context("cannot reach or migrate the database")?;
+        rapport_store::migrate::run(&db)
+            .await
+            .context("cannot reach or migrate the database")?;
         super::demo::seed(&state).await?;
         state.set_ready();
     } else {
@@ -66,7 +68,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -78,9 +81,18 @@ async fn shutdown_signal() {
 
 fn init_logs() -> anyhow::Result<()> {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("RAPPORT_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let json = std::env::var("RAPPORT_LOG_FORMAT").map(|v| v == "json").unwrap_or(false);
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let done = if json { builder.json().try_init() } else { builder.try_init() };
+    let filter =
+        EnvFilter::try_from_env("RAPPORT_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let json = std::env::var("RAPPORT_LOG_FORMAT")
+        .map(|v| v == "json")
+        .unwrap_or(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let done = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
     done.map_err(|e| anyhow::anyhow!("cannot start logging: {e}"))
 }

@@ -1,11 +1,11 @@
 //! Account API under `/api/v1`: the same operations as the pages, as JSON.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use rapport_store::tokens::{self, TokenInfo};
 use rapport_store::sessions;
+use rapport_store::tokens::{self, TokenInfo};
 use rapport_store::users::User;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,7 +43,12 @@ pub struct AccountOut {
 
 impl From<&User> for AccountOut {
     fn from(u: &User) -> Self {
-        AccountOut { id: u.id.clone(), email: u.email.clone(), display_name: u.display_name.clone(), role: u.role.as_str().into() }
+        AccountOut {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.as_str().into(),
+        }
     }
 }
 
@@ -59,14 +64,31 @@ pub struct SessionOut {
 /// Create an account and log in (sets the session cookie).
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "account", request_body = SignupInput,
     responses((status = 201, body = SessionOut), (status = 422, description = "Invalid fields, each named"), (status = 429, description = "Too many attempts")))]
-async fn signup(State(state): State<AppState>, ip: ClientIp, headers: HeaderMap, Json(input): Json<SignupInput>) -> Result<Response, AppError> {
+async fn signup(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    Json(input): Json<SignupInput>,
+) -> Result<Response, AppError> {
     let user = service::signup(&state, &ip, &input).await?;
     session_response(&state, &headers, &user, StatusCode::CREATED).await
 }
 
-async fn session_response(state: &AppState, headers: &HeaderMap, user: &User, status: StatusCode) -> Result<Response, AppError> {
+async fn session_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &User,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let (cookie, csrf) = auth::start_session(state, headers, user).await?;
-    let mut resp = (status, Json(SessionOut { account: user.into(), csrf_token: csrf })).into_response();
+    let mut resp = (
+        status,
+        Json(SessionOut {
+            account: user.into(),
+            csrf_token: csrf,
+        }),
+    )
+        .into_response();
     auth::append_cookie(resp.headers_mut(), &cookie);
     Ok(resp)
 }
@@ -85,7 +107,12 @@ pub struct LoginIn {
 /// Log in (sets the session cookie; the session id is new on every login).
 #[utoipa::path(post, path = "/api/v1/session", tag = "account", request_body = LoginIn,
     responses((status = 200, body = SessionOut), (status = 422, description = "E-mail and password don't match"), (status = 429, description = "Too many attempts")))]
-async fn login(State(state): State<AppState>, ip: ClientIp, headers: HeaderMap, Json(input): Json<LoginIn>) -> Result<Response, AppError> {
+async fn login(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    Json(input): Json<LoginIn>,
+) -> Result<Response, AppError> {
     let user = service::login(&state, &ip, &input.email, &input.password).await?;
     session_response(&state, &headers, &user, StatusCode::OK).await
 }
@@ -121,18 +148,32 @@ pub struct PasswordIn {
 /// Change the password; every other session of the account ends.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "account", request_body = PasswordIn,
     responses((status = 204, description = "Changed"), (status = 422, description = "Invalid fields")))]
-async fn change_password(State(state): State<AppState>, viewer: Viewer, Json(input): Json<PasswordIn>) -> Result<StatusCode, AppError> {
+async fn change_password(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Json(input): Json<PasswordIn>,
+) -> Result<StatusCode, AppError> {
     let keep = match &viewer.via {
         Via::Session { id_hash } => Some(id_hash.as_str()),
         Via::Token => None,
     };
-    service::change_password(&state, &viewer.user, keep, &input.current_password, &input.new_password).await?;
+    service::change_password(
+        &state,
+        &viewer.user,
+        keep,
+        &input.current_password,
+        &input.new_password,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The account's API tokens (never their secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "account", responses((status = 200, description = "Tokens, newest first")))]
-async fn list_tokens(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Vec<TokenInfo>>, AppError> {
+async fn list_tokens(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Vec<TokenInfo>>, AppError> {
     Ok(Json(tokens::list(&state.db, &viewer.user.id).await?))
 }
 
@@ -158,14 +199,33 @@ pub struct TokenCreated {
 /// Create a personal access token.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "account", request_body = TokenIn,
     responses((status = 201, body = TokenCreated), (status = 422, description = "Invalid name")))]
-async fn create_token(State(state): State<AppState>, viewer: Viewer, Json(input): Json<TokenIn>) -> Result<(StatusCode, Json<TokenCreated>), AppError> {
+async fn create_token(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Json(input): Json<TokenIn>,
+) -> Result<(StatusCode, Json<TokenCreated>), AppError> {
     let (secret, info) = service::create_token(&state, &viewer.user, &input.name).await?;
-    Ok((StatusCode::CREATED, Json(TokenCreated { id: info.id, name: info.name, token: secret })))
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenCreated {
+            id: info.id,
+            name: info.name,
+            token: secret,
+        }),
+    ))
 }
 
 /// Revoke one of your tokens; it stops working at once.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "account", params(("id" = String, Path, description = "Token id")),
     responses((status = 204, description = "Revoked"), (status = 404, description = "No such live token")))]
-async fn revoke_token(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Result<StatusCode, AppError> {
-    if tokens::revoke(&state.db, &viewer.user.id, &id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
+async fn revoke_token(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    if tokens::revoke(&state.db, &viewer.user.id, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
 }

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use rapport_core::FieldError;
-use rapport_store::tokens::{self, TokenInfo};
 use rapport_store::sessions;
+use rapport_store::tokens::{self, TokenInfo};
 use serde::Deserialize;
 
 use super::service::{self, ClientIp, SignupInput};
@@ -40,7 +40,13 @@ struct SignupPage {
 }
 
 async fn signup_form(layout: Layout) -> Result<impl IntoResponse, AppError> {
-    render(&SignupPage { layout, errors: vec![], email: String::new(), display_name: String::new(), role: "client".into() })
+    render(&SignupPage {
+        layout,
+        errors: vec![],
+        email: String::new(),
+        display_name: String::new(),
+        role: "client".into(),
+    })
 }
 
 fn redirect_with_cookie(to: &str, cookie: &str) -> Response {
@@ -56,7 +62,13 @@ fn form_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
     }
 }
 
-async fn signup(State(state): State<AppState>, ip: ClientIp, headers: HeaderMap, layout: Layout, Form(input): Form<SignupInput>) -> Result<Response, AppError> {
+async fn signup(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    layout: Layout,
+    Form(input): Form<SignupInput>,
+) -> Result<Response, AppError> {
     match service::signup(&state, &ip, &input).await {
         Ok(user) => {
             let (cookie, _) = auth::start_session(&state, &headers, &user).await?;
@@ -64,7 +76,13 @@ async fn signup(State(state): State<AppState>, ip: ClientIp, headers: HeaderMap,
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            let page = SignupPage { layout, errors, email: input.email, display_name: input.display_name, role: input.role.unwrap_or_default() };
+            let page = SignupPage {
+                layout,
+                errors,
+                email: input.email,
+                display_name: input.display_name,
+                role: input.role.unwrap_or_default(),
+            };
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }
@@ -79,7 +97,11 @@ struct LoginPage {
 }
 
 async fn login_form(layout: Layout) -> Result<impl IntoResponse, AppError> {
-    render(&LoginPage { layout, errors: vec![], email: String::new() })
+    render(&LoginPage {
+        layout,
+        errors: vec![],
+        email: String::new(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -90,7 +112,13 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, ip: ClientIp, headers: HeaderMap, layout: Layout, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
+async fn login(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    layout: Layout,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
     match service::login(&state, &ip, &f.email, &f.password).await {
         Ok(user) => {
             let (cookie, _) = auth::start_session(&state, &headers, &user).await?;
@@ -98,13 +126,27 @@ async fn login(State(state): State<AppState>, ip: ClientIp, headers: HeaderMap, 
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            Ok(render_status(StatusCode::UNAUTHORIZED, &LoginPage { layout, errors, email: f.email }))
+            Ok(render_status(
+                StatusCode::UNAUTHORIZED,
+                &LoginPage {
+                    layout,
+                    errors,
+                    email: f.email,
+                },
+            ))
         }
     }
 }
 
-async fn logout(State(state): State<AppState>, MaybeViewer(viewer): MaybeViewer) -> Result<Response, AppError> {
-    if let Some(Viewer { via: Via::Session { id_hash }, .. }) = viewer {
+async fn logout(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+) -> Result<Response, AppError> {
+    if let Some(Viewer {
+        via: Via::Session { id_hash },
+        ..
+    }) = viewer
+    {
         sessions::delete(&state.db, &id_hash).await?;
     }
     Ok(redirect_with_cookie("/", &auth::end_session_cookie(&state)))
@@ -122,14 +164,37 @@ struct AccountPage {
     tokens: Vec<TokenInfo>,
 }
 
-async fn account_page(state: &AppState, viewer: &Viewer, layout: Layout, errors: Vec<FieldError>, notice: Option<String>, new_token: Option<String>) -> Result<Response, AppError> {
+async fn account_page(
+    state: &AppState,
+    viewer: &Viewer,
+    layout: Layout,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    new_token: Option<String>,
+) -> Result<Response, AppError> {
     let tokens = tokens::list(&state.db, &viewer.user.id).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = AccountPage { layout, errors, notice, new_token, email: viewer.user.email.clone(), role: viewer.user.role.as_str(), tokens };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = AccountPage {
+        layout,
+        errors,
+        notice,
+        new_token,
+        email: viewer.user.email.clone(),
+        role: viewer.user.role.as_str(),
+        tokens,
+    };
     Ok(render_status(status, &page))
 }
 
-async fn account(State(state): State<AppState>, viewer: Viewer, layout: Layout) -> Result<Response, AppError> {
+async fn account(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    layout: Layout,
+) -> Result<Response, AppError> {
     account_page(&state, &viewer, layout, vec![], None, None).await
 }
 
@@ -141,13 +206,36 @@ struct PasswordForm {
     new_password: String,
 }
 
-async fn change_password(State(state): State<AppState>, viewer: Viewer, layout: Layout, Form(f): Form<PasswordForm>) -> Result<Response, AppError> {
+async fn change_password(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    layout: Layout,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
     let keep = match &viewer.via {
         Via::Session { id_hash } => Some(id_hash.as_str()),
         Via::Token => None,
     };
-    match service::change_password(&state, &viewer.user, keep, &f.current_password, &f.new_password).await {
-        Ok(()) => account_page(&state, &viewer, layout, vec![], Some("Your password was changed. Other devices were logged out.".into()), None).await,
+    match service::change_password(
+        &state,
+        &viewer.user,
+        keep,
+        &f.current_password,
+        &f.new_password,
+    )
+    .await
+    {
+        Ok(()) => {
+            account_page(
+                &state,
+                &viewer,
+                layout,
+                vec![],
+                Some("Your password was changed. Other devices were logged out.".into()),
+                None,
+            )
+            .await
+        }
         Err(e) => account_page(&state, &viewer, layout, form_errors(e)?, None, None).await,
     }
 }
@@ -158,18 +246,26 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(state): State<AppState>, viewer: Viewer, layout: Layout, Form(f): Form<TokenForm>) -> Result<Response, AppError> {
+async fn create_token(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    layout: Layout,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
     match service::create_token(&state, &viewer.user, &f.name).await {
         Ok((secret, _)) => account_page(&state, &viewer, layout, vec![], None, Some(secret)).await,
         Err(e) => account_page(&state, &viewer, layout, form_errors(e)?, None, None).await,
     }
 }
 
-async fn revoke_token(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     if tokens::revoke(&state.db, &viewer.user.id, &id).await? {
         Ok(Redirect::to("/account").into_response())
     } else {
         Err(AppError::NotFound)
     }
 }
-

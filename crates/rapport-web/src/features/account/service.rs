@@ -30,7 +30,10 @@ impl FromRequestParts<AppState> for ClientIp {
                 return Ok(ClientIp(first.trim().to_owned()));
             }
         }
-        let peer = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
         Ok(ClientIp(peer.unwrap_or_else(|| "unknown".into())))
     }
 }
@@ -46,7 +49,14 @@ impl Email {
         let ok = s.len() <= 254
             && !s.chars().any(char::is_whitespace)
             && matches!(s.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'));
-        if ok { Ok(Email(s)) } else { Err(FieldError::new(field, "must be an e-mail address like name@example.org")) }
+        if ok {
+            Ok(Email(s))
+        } else {
+            Err(FieldError::new(
+                field,
+                "must be an e-mail address like name@example.org",
+            ))
+        }
     }
 
     /// The address.
@@ -61,7 +71,10 @@ fn display_name(raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new("display_name", "is required"));
     }
     if s.chars().count() > 100 || s.chars().any(char::is_control) {
-        return Err(FieldError::new("display_name", "must be at most 100 characters, on one line"));
+        return Err(FieldError::new(
+            "display_name",
+            "must be at most 100 characters, on one line",
+        ));
     }
     Ok(s.to_owned())
 }
@@ -84,11 +97,22 @@ pub struct SignupInput {
 }
 
 /// Creates an account after checking every field (all problems reported together).
-pub async fn signup(state: &AppState, ip: &ClientIp, input: &SignupInput) -> Result<User, AppError> {
-    state.auth_by_ip.hit(&format!("signup:{}", ip.0)).map_err(AppError::TooMany)?;
+pub async fn signup(
+    state: &AppState,
+    ip: &ClientIp,
+    input: &SignupInput,
+) -> Result<User, AppError> {
+    state
+        .auth_by_ip
+        .hit(&format!("signup:{}", ip.0))
+        .map_err(AppError::TooMany)?;
     let mut errors = Vec::new();
-    let email = Email::parse("email", &input.email).map_err(|e| errors.push(e)).ok();
-    let name = display_name(&input.display_name).map_err(|e| errors.push(e)).ok();
+    let email = Email::parse("email", &input.email)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let name = display_name(&input.display_name)
+        .map_err(|e| errors.push(e))
+        .ok();
     if let Err(AppError::Invalid(mut e)) = password::check_rules("password", &input.password) {
         errors.append(&mut e);
     }
@@ -104,22 +128,43 @@ pub async fn signup(state: &AppState, ip: &ClientIp, input: &SignupInput) -> Res
         return Err(AppError::Invalid(errors));
     };
     let hash = password::hash(&input.password).await?;
-    users::create(&state.db, email.as_str(), &name, role, &hash).await.map_err(|e| match e {
-        StoreError::Conflict(_) => AppError::Invalid(vec![FieldError::new("email", "is already registered; please log in instead")]),
-        other => other.into(),
-    })
+    users::create(&state.db, email.as_str(), &name, role, &hash)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Invalid(vec![FieldError::new(
+                "email",
+                "is already registered; please log in instead",
+            )]),
+            other => other.into(),
+        })
 }
 
 /// The answer to any failed login, whether or not the account exists.
 pub fn bad_credentials() -> AppError {
-    AppError::Invalid(vec![FieldError::new("email", "and password don't match an account; please try again")])
+    AppError::Invalid(vec![FieldError::new(
+        "email",
+        "and password don't match an account; please try again",
+    )])
 }
 
 /// Checks a login, counting the attempt against the IP address and the account.
-pub async fn login(state: &AppState, ip: &ClientIp, email: &str, pass: &str) -> Result<User, AppError> {
-    state.auth_by_ip.hit(&format!("login:{}", ip.0)).map_err(AppError::TooMany)?;
-    let Ok(email) = Email::parse("email", email) else { return Err(bad_credentials()) };
-    state.auth_by_account.hit(email.as_str()).map_err(AppError::TooMany)?;
+pub async fn login(
+    state: &AppState,
+    ip: &ClientIp,
+    email: &str,
+    pass: &str,
+) -> Result<User, AppError> {
+    state
+        .auth_by_ip
+        .hit(&format!("login:{}", ip.0))
+        .map_err(AppError::TooMany)?;
+    let Ok(email) = Email::parse("email", email) else {
+        return Err(bad_credentials());
+    };
+    state
+        .auth_by_account
+        .hit(email.as_str())
+        .map_err(AppError::TooMany)?;
     let creds = users::credentials_by_email(&state.db, email.as_str()).await?;
     let (user, hash) = match creds {
         Some(c) => (Some(c.user), Some(c.password_hash)),
@@ -133,9 +178,17 @@ pub async fn login(state: &AppState, ip: &ClientIp, email: &str, pass: &str) -> 
 }
 
 /// Changes a password after checking the current one; other sessions of the account end.
-pub async fn change_password(state: &AppState, user: &User, keep_session: Option<&str>, current: &str, new: &str) -> Result<(), AppError> {
+pub async fn change_password(
+    state: &AppState,
+    user: &User,
+    keep_session: Option<&str>,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
     password::check_rules("new_password", new)?;
-    let creds = users::credentials_by_id(&state.db, &user.id).await?.ok_or(AppError::Unauthorized)?;
+    let creds = users::credentials_by_id(&state.db, &user.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     if !password::verify(Some(creds.password_hash), current).await {
         return Err(AppError::field("current_password", "is not right"));
     }
@@ -146,7 +199,11 @@ pub async fn change_password(state: &AppState, user: &User, keep_session: Option
 }
 
 /// Creates a personal access token; the secret is returned once and only its hash is kept.
-pub async fn create_token(state: &AppState, user: &User, name: &str) -> Result<(String, TokenInfo), AppError> {
+pub async fn create_token(
+    state: &AppState,
+    user: &User,
+    name: &str,
+) -> Result<(String, TokenInfo), AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::field("name", "must be 1 to 100 characters"));

@@ -1,0 +1,97 @@
+//! Distances on Earth and the grid that finds in-person candidates without scanning everyone.
+
+use std::collections::HashMap;
+
+/// Mean Earth radius (IUGG), the radius the matching rules name.
+pub const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+/// Great-circle distance in km between two points in degrees (haversine), the one distance every
+/// part of matching uses so filters, scores and the oracle agree to the last bit.
+pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+const CELL_DEG: f64 = 0.1;
+const LON_CELLS: i64 = 3600;
+const MAX_CELLS: i64 = 20_000;
+const SLACK_DEG: f64 = 1e-6;
+
+/// Listing slots bucketed by 0.1° cells; a query visits only the cells a circle can touch.
+#[derive(Debug, Default)]
+pub(crate) struct Grid {
+    cells: HashMap<(i32, i32), Vec<u32>>,
+}
+
+fn lat_cell(lat: f64) -> i64 {
+    (lat / CELL_DEG).floor() as i64
+}
+
+fn lon_cell(lon: f64) -> i64 {
+    ((lon / CELL_DEG).floor() as i64 + LON_CELLS / 2).rem_euclid(LON_CELLS) - LON_CELLS / 2
+}
+
+/// The grid cell of a point, also used to lay listings out near their neighbours.
+pub(crate) fn cell(lat: f64, lon: f64) -> (i32, i32) {
+    (lat_cell(lat) as i32, lon_cell(lon) as i32)
+}
+
+impl Grid {
+    pub fn insert(&mut self, lat: f64, lon: f64, slot: u32) {
+        self.cells.entry(cell(lat, lon)).or_default().push(slot);
+    }
+
+    pub fn remove(&mut self, lat: f64, lon: f64, slot: u32) {
+        let k = cell(lat, lon);
+        if let Some(cell) = self.cells.get_mut(&k) {
+            cell.retain(|s| *s != slot);
+            if cell.is_empty() {
+                self.cells.remove(&k);
+            }
+        }
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.cells
+            .values()
+            .map(|c| c.capacity() * 4 + 40)
+            .sum::<usize>()
+            + self.cells.capacity() * 8
+    }
+
+    /// Calls `visit` for every slot in cells that may hold points within `radius_km` of the
+    /// centre (a superset; the caller checks the exact distance). Returns false, visiting
+    /// nothing, when the circle is too large or too near a pole for cells to pay off.
+    pub fn within(&self, lat: f64, lon: f64, radius_km: f64, mut visit: impl FnMut(u32)) -> bool {
+        let delta = radius_km / EARTH_RADIUS_KM;
+        let dlat = delta.to_degrees() + SLACK_DEG;
+        let (lo, hi) = (lat - dlat, lat + dlat);
+        if lo <= -89.0 || hi >= 89.0 {
+            return false;
+        }
+        let widest = lo.abs().max(hi.abs()).to_radians().cos();
+        let s = (delta / 2.0).sin() / widest;
+        if s >= 0.99 {
+            return false;
+        }
+        let dlon = (2.0 * s.asin()).to_degrees() + SLACK_DEG;
+        let (y0, y1) = (lat_cell(lo), lat_cell(hi));
+        let x0 = ((lon - dlon) / CELL_DEG).floor() as i64;
+        let x1 = ((lon + dlon) / CELL_DEG).floor() as i64;
+        if x1 - x0 + 1 >= LON_CELLS || (x1 - x0 + 1) * (y1 - y0 + 1) > MAX_CELLS {
+            return false;
+        }
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                let wrapped = (x + LON_CELLS / 2).rem_euclid(LON_CELLS) - LON_CELLS / 2;
+                if let Some(cell) = self.cells.get(&(y as i32, wrapped as i32)) {
+                    cell.iter().copied().for_each(&mut visit);
+                }
+            }
+        }
+        true
+    }
+}

@@ -19,7 +19,10 @@ pub struct FieldError {
 impl FieldError {
     /// A problem with `field`, for `reason`.
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { field: field.into(), reason: reason.into() }
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod checkins;
 pub mod crypto;
 mod db;
 pub mod listings;
+pub mod messages;
 pub mod migrate;
 pub mod relationships;
 pub mod sessions;

@@ -1,5 +1,7 @@
 //! One module per feature, each owning its pages and API routes.
 
 pub mod account;
+pub mod demo_data;
 pub mod health;
 pub mod home;
+pub mod relationships;

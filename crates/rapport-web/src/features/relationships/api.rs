@@ -1,0 +1,173 @@
+//! Relationship, check-in, sharing and caseload API under `/api/v1`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use rapport_core::alliance;
+use rapport_store::audit::{self, AuditEntry};
+use rapport_store::relationships;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::service::{self, Loaded};
+use crate::auth::{ClientScope, TherapistScope};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The relationship routes, with their OpenAPI descriptions.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show))
+        .routes(routes!(add_checkin))
+        .routes(routes!(set_sharing))
+        .routes(routes!(note_draft))
+        .routes(routes!(send_message))
+        .routes(routes!(my_audit))
+        .routes(routes!(caseload))
+        .routes(routes!(caseload_one))
+}
+
+fn loaded_json(l: &Loaded) -> Value {
+    json!({
+        "relationship": l.rel,
+        "assessment": l.assessment,
+        "status_title": alliance::status_title(l.assessment.status),
+        "explanations": l.assessment.reasons.iter().map(|r| alliance::explain(r, &l.checkins)).collect::<Vec<_>>(),
+        "checkins": l.checkins,
+    })
+}
+
+/// Your therapy relationships with their current status.
+#[utoipa::path(get, path = "/api/v1/relationships", tag = "alliance", responses((status = 200, description = "Relationships")))]
+async fn list(State(state): State<AppState>, client: ClientScope) -> Result<Json<Value>, AppError> {
+    let mut out = Vec::new();
+    for rel in relationships::for_client(&state.db, &client.user.id).await? {
+        let l = service::load_for_client(&state, &client, &rel.id).await?;
+        out.push(json!({"relationship": l.rel, "status": l.assessment.status, "sessions": l.assessment.sessions}));
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+/// A relationship to record.
+#[derive(Deserialize, ToSchema)]
+pub struct NewRelationship {
+    /// The therapist's name as you know them (optional when `listing_id` is given).
+    #[serde(default)]
+    pub therapist_name: String,
+    /// A therapist from the directory.
+    #[serde(default)]
+    pub listing_id: Option<String>,
+}
+
+/// Record a therapy relationship (private until you choose to share).
+#[utoipa::path(post, path = "/api/v1/relationships", tag = "alliance", request_body = NewRelationship,
+    responses((status = 201, description = "Created"), (status = 422, description = "Invalid fields")))]
+async fn create(State(state): State<AppState>, client: ClientScope, Json(input): Json<NewRelationship>) -> Result<(StatusCode, Json<Value>), AppError> {
+    let rel = service::create(&state, &client, &input.therapist_name, input.listing_id.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(json!(rel))))
+}
+
+/// One of your relationships: check-ins, assessment (status, reasons, ruptures, next step).
+#[utoipa::path(get, path = "/api/v1/relationships/{id}", tag = "alliance", params(("id" = String, Path)),
+    responses((status = 200, description = "Relationship and assessment"), (status = 404, description = "Not yours or not there")))]
+async fn show(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+    Ok(Json(loaded_json(&service::load_for_client(&state, &client, &id).await?)))
+}
+
+/// Submit a check-in (the Rapport Alliance Check-in; `session` defaults to the next number).
+#[utoipa::path(post, path = "/api/v1/relationships/{id}/checkins", tag = "alliance", params(("id" = String, Path)), request_body = Object,
+    responses((status = 201, description = "Stored; the new assessment"), (status = 422, description = "Invalid fields, each named"), (status = 404, description = "Not your relationship")))]
+async fn add_checkin(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, Json(input): Json<Value>) -> Result<(StatusCode, Json<Value>), AppError> {
+    let Value::Object(obj) = input else { return Err(AppError::field("body", "must be a JSON object")) };
+    service::record_checkin(&state, &client, &id, obj).await?;
+    let l = service::load_for_client(&state, &client, &id).await?;
+    Ok((StatusCode::CREATED, Json(loaded_json(&l))))
+}
+
+/// What to share with the therapist.
+#[derive(Deserialize, ToSchema)]
+pub struct SharingIn {
+    /// `private`, `trend` or `answers`.
+    #[serde(default)]
+    pub sharing: String,
+}
+
+/// Choose what your therapist sees: private, trend (and status) only, or answers too. Immediate.
+#[utoipa::path(put, path = "/api/v1/relationships/{id}/sharing", tag = "alliance", params(("id" = String, Path)), request_body = SharingIn,
+    responses((status = 200, description = "Saved"), (status = 422, description = "Unknown choice")))]
+async fn set_sharing(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, Json(input): Json<SharingIn>) -> Result<Json<Value>, AppError> {
+    let choice = service::parse_sharing(&input.sharing)?;
+    service::set_sharing(&state, &client, &id, choice).await?;
+    Ok(Json(json!({"sharing": choice})))
+}
+
+/// A drafted speak-up note from your latest check-in, for you to edit.
+#[utoipa::path(get, path = "/api/v1/relationships/{id}/note", tag = "alliance", params(("id" = String, Path)), responses((status = 200, description = "Draft")))]
+async fn note_draft(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+    let l = service::load_for_client(&state, &client, &id).await?;
+    Ok(Json(json!({"draft": l.checkins.last().map(alliance::draft_note).unwrap_or_default()})))
+}
+
+/// A note to send; `confirm` must be true (nothing is ever sent without it).
+#[derive(Deserialize, ToSchema)]
+pub struct MessageIn {
+    /// The text to send.
+    #[serde(default)]
+    pub note: String,
+    /// Must be `true`.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// Send your note to your therapist (only when they use Rapport, and only with `confirm: true`).
+#[utoipa::path(post, path = "/api/v1/relationships/{id}/messages", tag = "alliance", params(("id" = String, Path)), request_body = MessageIn,
+    responses((status = 201, description = "Sent"), (status = 422, description = "Not confirmed, empty, or therapist not on Rapport")))]
+async fn send_message(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, Json(input): Json<MessageIn>) -> Result<(StatusCode, Json<Value>), AppError> {
+    if !input.confirm {
+        return Err(AppError::field("confirm", "must be true: nothing is sent without your confirmation"));
+    }
+    let m = service::send_note(&state, &client, &id, &input.note).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": m.id, "created_at": m.created_at}))))
+}
+
+/// Who saw your data: every view of what you shared, newest first.
+#[utoipa::path(get, path = "/api/v1/me/audit", tag = "alliance", responses((status = 200, description = "Audit entries")))]
+async fn my_audit(State(state): State<AppState>, client: ClientScope) -> Result<Json<Vec<AuditEntry>>, AppError> {
+    Ok(Json(audit::for_client(&state.db, &client.user.id).await?))
+}
+
+/// Your caseload: clients who share with you, with status and trend (each view is recorded).
+#[utoipa::path(get, path = "/api/v1/caseload", tag = "alliance", responses((status = 200, description = "Shared relationships")))]
+async fn caseload(State(state): State<AppState>, therapist: TherapistScope) -> Result<Json<Value>, AppError> {
+    let rows = service::caseload(&state, &therapist).await?;
+    Ok(Json(Value::Array(
+        rows.iter()
+            .map(|r| json!({"relationship_id": r.rel.id, "client_name": r.client_name, "sharing": r.rel.sharing, "status": r.assessment.status, "alliance": r.assessment.alliance, "ruptures": r.assessment.ruptures}))
+            .collect(),
+    )))
+}
+
+/// One shared relationship: trend and status; answers and notes only when the client shares answers.
+#[utoipa::path(get, path = "/api/v1/caseload/{id}", tag = "alliance", params(("id" = String, Path)),
+    responses((status = 200, description = "What the client shares"), (status = 404, description = "Private, or not your client")))]
+async fn caseload_one(State(state): State<AppState>, therapist: TherapistScope, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+    let v = service::load_for_therapist(&state, &therapist, &id).await?;
+    let a = &v.loaded.assessment;
+    let mut out = Map::new();
+    out.insert("relationship_id".into(), json!(v.loaded.rel.id));
+    out.insert("client_name".into(), json!(v.client_name));
+    out.insert("sharing".into(), json!(v.loaded.rel.sharing));
+    out.insert("status".into(), json!(a.status));
+    out.insert("alliance".into(), json!(a.alliance));
+    out.insert("ruptures".into(), json!(a.ruptures));
+    out.insert("messages".into(), json!(v.messages.iter().map(|m| json!({"kind": m.kind, "body": m.body, "created_at": m.created_at})).collect::<Vec<_>>()));
+    if v.answers_shared {
+        out.insert("checkins".into(), json!(v.loaded.checkins));
+        out.insert("reasons".into(), json!(a.reasons));
+    }
+    Ok(Json(Value::Object(out)))
+}

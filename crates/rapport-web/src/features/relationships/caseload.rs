@@ -1,0 +1,75 @@
+//! The therapist's pages: the caseload of clients who share, and one shared relationship.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use rapport_core::alliance;
+
+use super::service::{self, TherapistView};
+use super::{chart, view};
+use crate::auth::TherapistScope;
+use crate::error::AppError;
+use crate::pages::{Layout, render_status};
+use crate::state::AppState;
+
+/// `/caseload` and `/caseload/{id}`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/caseload", get(list)).route("/caseload/{id}", get(show))
+}
+
+struct Row {
+    id: String,
+    client_name: String,
+    title: &'static str,
+    status: &'static str,
+    sharing: &'static str,
+    sessions: usize,
+    spark: String,
+    rupture: bool,
+}
+
+#[derive(Template)]
+#[template(path = "caseload.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+}
+
+async fn list(State(state): State<AppState>, therapist: TherapistScope, layout: Layout) -> Result<Response, AppError> {
+    let rows = service::caseload(&state, &therapist)
+        .await?
+        .into_iter()
+        .map(|r| Row {
+            id: r.rel.id.clone(),
+            client_name: r.client_name,
+            title: alliance::status_title(r.assessment.status),
+            status: r.assessment.status.as_str(),
+            sharing: r.rel.sharing.as_str(),
+            sessions: r.assessment.sessions,
+            spark: chart::sparkline(&r.assessment),
+            rupture: r.assessment.ruptures.iter().any(|x| x.repaired_at.is_none()),
+        })
+        .collect();
+    Ok(render_status(StatusCode::OK, &ListPage { layout, rows }))
+}
+
+#[derive(Template)]
+#[template(path = "caseload_client.html")]
+struct ShowPage {
+    layout: Layout,
+    v: TherapistView,
+    reading: view::Reading,
+    chart: String,
+    messages: Vec<(String, String)>,
+}
+
+async fn show(State(state): State<AppState>, therapist: TherapistScope, layout: Layout, Path(id): Path<String>) -> Result<Response, AppError> {
+    let v = service::load_for_therapist(&state, &therapist, &id).await?;
+    let reading = view::Reading::of(&v.loaded);
+    let chart = chart::trend_svg("trend", &v.loaded.assessment, &v.loaded.checkins);
+    let messages = v.messages.iter().map(|m| (view::date_time(m.created_at), m.body.clone())).collect();
+    Ok(render_status(StatusCode::OK, &ShowPage { layout, v, reading, chart, messages }))
+}

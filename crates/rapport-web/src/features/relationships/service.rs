@@ -1,0 +1,166 @@
+//! Therapy relationships and check-ins: the operations pages and API share.
+//!
+//! Check-ins are parsed by the one parser in the core (`alliance::parse_checkin`) whether they
+//! come from a form, the API or the database, so a stored check-in always means what the engine
+//! expects. The free-text `need` is split off before storage and sealed by the store.
+
+use rapport_core::FieldError;
+use rapport_core::alliance::{self, Assessment, CheckIn};
+use rapport_store::relationships::{self, Relationship, Sharing};
+use rapport_store::{StoreError, audit, checkins, listings, messages};
+use serde_json::{Map, Value};
+
+use crate::auth::{ClientScope, TherapistScope};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A relationship with its check-ins (oldest first) and the engine's reading of them.
+pub struct Loaded {
+    /// The relationship.
+    pub rel: Relationship,
+    /// Its check-ins, by session.
+    pub checkins: Vec<CheckIn>,
+    /// The assessment.
+    pub assessment: Assessment,
+}
+
+/// Records a relationship for the client: a listed therapist (by listing id) or one named by hand.
+pub async fn create(state: &AppState, client: &ClientScope, name: &str, listing_id: Option<&str>) -> Result<Relationship, AppError> {
+    let listing_id = listing_id.map(str::trim).filter(|s| !s.is_empty());
+    let (name, therapist_user) = match listing_id {
+        Some(id) => {
+            let listing = listings::by_id(&state.db, id).await?.ok_or_else(|| AppError::field("listing_id", "is not a therapist in the directory"))?;
+            let listed_name = serde_json::from_str::<Value>(&listing.data)
+                .ok()
+                .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_default();
+            let chosen = if name.trim().is_empty() { listed_name } else { name.trim().to_owned() };
+            (chosen, listing.user_id)
+        }
+        None => (name.trim().to_owned(), None),
+    };
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(AppError::field("therapist_name", "is required: the name you know your therapist by (at most 100 characters)"));
+    }
+    Ok(relationships::create(&state.db, &client.user.id, &name, therapist_user.as_deref(), listing_id).await?)
+}
+
+/// One of the client's own relationships, loaded and assessed; 404 for anyone else's.
+pub async fn load_for_client(state: &AppState, client: &ClientScope, id: &str) -> Result<Loaded, AppError> {
+    let rel = relationships::get_for_client(&state.db, &client.user.id, id).await?.ok_or(AppError::NotFound)?;
+    load(state, rel).await
+}
+
+async fn load(state: &AppState, rel: Relationship) -> Result<Loaded, AppError> {
+    let stored = checkins::list(&state.db, &state.vault, &rel.id).await?;
+    let mut list = Vec::with_capacity(stored.len());
+    for s in stored {
+        let mut answers = s.answers;
+        if let (Some(need), Some(obj)) = (s.need, answers.as_object_mut()) {
+            obj.insert("need".into(), Value::String(need));
+        }
+        let c = alliance::parse_checkin(&answers, "").map_err(|e| AppError::Internal(format!("stored check-in {} no longer parses: {e}", s.id)))?;
+        list.push(c);
+    }
+    let assessment = alliance::assess(&list);
+    Ok(Loaded { rel, checkins: list, assessment })
+}
+
+/// The session number a new check-in gets when none is given: one after the last.
+pub fn next_session(checkins: &[CheckIn]) -> u32 {
+    checkins.iter().map(|c| c.session).max().unwrap_or(0) + 1
+}
+
+/// Parses and stores a check-in for one of the client's relationships. Nothing is stored when any
+/// field is wrong or the session number is taken.
+pub async fn record_checkin(state: &AppState, client: &ClientScope, rel_id: &str, mut input: Map<String, Value>) -> Result<CheckIn, AppError> {
+    let loaded = load_for_client(state, client, rel_id).await?;
+    let missing_session = input.get("session").is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
+    if missing_session {
+        input.insert("session".into(), Value::from(next_session(&loaded.checkins)));
+    }
+    let checkin = alliance::parse_checkin(&Value::Object(input), "")?;
+    let mut answers = serde_json::to_value(&checkin).map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(obj) = answers.as_object_mut() {
+        obj.remove("need");
+    }
+    match checkins::insert(&state.db, &state.vault, rel_id, i64::from(checkin.session), &answers, checkin.need.as_deref()).await {
+        Ok(_) => Ok(checkin),
+        Err(StoreError::Conflict(_)) => Err(AppError::Invalid(vec![FieldError::new(
+            "session",
+            &format!("you already have a check-in for session {}; pick the number of this session", checkin.session),
+        )])),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Parses a sharing choice.
+pub fn parse_sharing(raw: &str) -> Result<Sharing, AppError> {
+    Sharing::parse(raw).ok_or_else(|| AppError::field("sharing", "must be private, trend or answers"))
+}
+
+/// Changes what the client shares with this relationship's therapist; effective immediately.
+pub async fn set_sharing(state: &AppState, client: &ClientScope, rel_id: &str, sharing: Sharing) -> Result<(), AppError> {
+    if relationships::set_sharing(&state.db, &client.user.id, rel_id, sharing).await? { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// What a therapist may see of a shared relationship.
+pub struct TherapistView {
+    /// The loaded relationship (check-ins only to be shown when `answers_shared`).
+    pub loaded: Loaded,
+    /// Whether the client shares answers (else trend and status only).
+    pub answers_shared: bool,
+    /// The client's display name.
+    pub client_name: String,
+    /// Messages the client chose to send.
+    pub messages: Vec<messages::Message>,
+}
+
+/// Loads a relationship for its therapist, only as far as the client shares it, and records the
+/// view in the client's audit log. Private or someone else's: 404, nothing recorded or shown.
+pub async fn load_for_therapist(state: &AppState, therapist: &TherapistScope, rel_id: &str) -> Result<TherapistView, AppError> {
+    let rel = relationships::get_shared_with(&state.db, &therapist.user.id, rel_id).await?.ok_or(AppError::NotFound)?;
+    let answers_shared = rel.sharing == Sharing::Answers;
+    let action = if answers_shared { "view_answers" } else { "view_trend" };
+    audit::record(&state.db, &therapist.user.id, &rel.client_id, action, &rel.id).await?;
+    let client_name = rapport_store::users::by_id(&state.db, &rel.client_id).await?.map(|u| u.display_name).unwrap_or_default();
+    let messages = messages::list(&state.db, &state.vault, &rel.id).await?;
+    let loaded = load(state, rel).await?;
+    Ok(TherapistView { loaded, answers_shared, client_name, messages })
+}
+
+/// A row of the therapist's caseload.
+pub struct CaseloadRow {
+    /// The relationship.
+    pub rel: Relationship,
+    /// The client's display name.
+    pub client_name: String,
+    /// The assessment (status and trend).
+    pub assessment: Assessment,
+}
+
+/// Every relationship shared with this therapist, assessed; each view is recorded.
+pub async fn caseload(state: &AppState, therapist: &TherapistScope) -> Result<Vec<CaseloadRow>, AppError> {
+    let mut rows = Vec::new();
+    for rel in relationships::shared_with(&state.db, &therapist.user.id).await? {
+        audit::record(&state.db, &therapist.user.id, &rel.client_id, "view_caseload", &rel.id).await?;
+        let client_name = rapport_store::users::by_id(&state.db, &rel.client_id).await?.map(|u| u.display_name).unwrap_or_default();
+        let loaded = load(state, rel).await?;
+        rows.push(CaseloadRow { rel: loaded.rel, client_name, assessment: loaded.assessment });
+    }
+    Ok(rows)
+}
+
+/// Sends the client's (edited) speak-up note to the therapist. Only called after the client
+/// confirmed on a preview; refused when the therapist does not use Rapport.
+pub async fn send_note(state: &AppState, client: &ClientScope, rel_id: &str, body: &str) -> Result<messages::Message, AppError> {
+    let rel = relationships::get_for_client(&state.db, &client.user.id, rel_id).await?.ok_or(AppError::NotFound)?;
+    if rel.therapist_user_id.is_none() {
+        return Err(AppError::field("note", "can't be sent: your therapist isn't on Rapport. You can print it or copy it instead."));
+    }
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > 4000 {
+        return Err(AppError::field("note", "must be 1 to 4000 characters"));
+    }
+    Ok(messages::send(&state.db, &state.vault, &rel.id, &client.user.id, "speak_up", body).await?)
+}

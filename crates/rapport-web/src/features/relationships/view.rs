@@ -1,0 +1,98 @@
+//! What the relationship pages show, derived once from a loaded relationship so templates only
+//! print fields.
+
+use rapport_core::alliance::{self, Status};
+
+use super::service::Loaded;
+
+/// One row of the data table under the chart.
+pub struct Row {
+    /// Session number.
+    pub session: u32,
+    /// Alliance score, one decimal.
+    pub score: String,
+    /// Red flags ticked, in words ("" when none).
+    pub flags: String,
+    /// Whether a rupture was found here.
+    pub rupture: bool,
+}
+
+/// The reading of a relationship in words.
+pub struct Reading {
+    /// Status word (`speak_up`), for CSS and tests.
+    pub status: &'static str,
+    /// Status in plain words.
+    pub title: &'static str,
+    /// The next step.
+    pub next_step: String,
+    /// Each reason as a sentence quoting the client's answers.
+    pub reasons: Vec<String>,
+    /// Rows for the data table.
+    pub rows: Vec<Row>,
+    /// Whether to show the stop-and-report block.
+    pub act_now: bool,
+    /// Whether to offer the ending and re-matching.
+    pub reconsider: bool,
+    /// Whether to offer the speak-up note.
+    pub offer_note: bool,
+    /// Number of check-ins.
+    pub count: usize,
+}
+
+impl Reading {
+    /// Derives the reading.
+    pub fn of(l: &Loaded) -> Reading {
+        let a = &l.assessment;
+        let rows = a
+            .alliance
+            .iter()
+            .map(|p| {
+                let c = l.checkins.iter().find(|c| c.session == p.session);
+                let flags = c
+                    .map(|c| c.flags.iter().map(|f| f.text().trim_end_matches('.').to_owned()).collect::<Vec<_>>().join("; "))
+                    .unwrap_or_default();
+                Row {
+                    session: p.session,
+                    score: format!("{:.1}", alliance::round1(p.score)),
+                    flags,
+                    rupture: a.ruptures.iter().any(|r| r.session == p.session),
+                }
+            })
+            .collect();
+        let latest_need = l.checkins.last().and_then(|c| c.need.as_ref()).is_some();
+        Reading {
+            status: a.status.as_str(),
+            title: alliance::status_title(a.status),
+            next_step: a.next_step.clone(),
+            reasons: a.reasons.iter().map(|r| alliance::explain(r, &l.checkins)).collect(),
+            rows,
+            act_now: a.status == Status::ActNow,
+            reconsider: a.status == Status::Reconsider,
+            offer_note: matches!(a.status, Status::SpeakUp | Status::Reconsider) || latest_need,
+            count: l.checkins.len(),
+        }
+    }
+}
+
+/// A Unix-ms time as `YYYY-MM-DD HH:MM` UTC (no time-zone database needed for a log line).
+pub fn date_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60)
+}
+
+/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}

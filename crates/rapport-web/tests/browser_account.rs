@@ -1,0 +1,94 @@
+//! A person signs up, logs out and logs back in through the real pages in headless Chromium,
+//! on a 390 px wide screen; every page visited passes axe and keeps its "Get help now" link.
+
+mod browser_support;
+mod common;
+
+use browser_support::Browser;
+
+const NAME: &str = "Robin Ash";
+const PASSWORD: &str = "a calm long passphrase";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_up_logs_out_and_logs_back_in_through_the_pages() {
+    let app = common::spawn_app().await;
+    let mut b = Browser::start(&app.base, "account").await;
+    let email = format!("robin-{}@example.org", uuid::Uuid::new_v4().simple());
+
+    b.goto("/").await;
+    b.check_page("home").await;
+    assert!(b.exists("a[href='/login']").await, "a logged-out home page offers Log in");
+
+    b.tab().await;
+    let first = b.focused().await;
+    assert_eq!(
+        first["href"], "#main",
+        "the first Tab reaches the skip link, got {first}"
+    );
+
+    b.click_link("Sign up").await;
+    b.wait_for_path("/signup").await;
+    b.check_page("signup").await;
+    b.fill("#display_name", NAME).await;
+    b.fill("#email", &email).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form[action='/signup'] button[type=submit]").await;
+
+    b.wait_for_path("/").await;
+    let nav = b.text("header nav").await;
+    assert!(nav.contains(NAME), "the header names the new user: {nav}");
+    assert!(nav.contains("Log out"), "the header offers Log out: {nav}");
+    assert!(
+        b.text("main").await.contains(&format!("Welcome back, {NAME}")),
+        "the home page greets the new user"
+    );
+    b.check_page("home-logged-in").await;
+
+    b.click("form[action='/logout'] button").await;
+    b.wait_for_path("/").await;
+    let nav = b.text("header nav").await;
+    assert!(
+        !nav.contains(NAME) && nav.contains("Log in"),
+        "after logging out the header offers Log in again: {nav}"
+    );
+
+    b.click_link("Log in").await;
+    b.wait_for_path("/login").await;
+    b.check_page("login").await;
+
+    b.fill("#email", &email).await;
+    b.fill("#password", "not the password at all").await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_for_path("/login").await;
+    let errors = b.text("#errors").await;
+    assert!(
+        errors.contains("Please check the form"),
+        "a wrong password shows the error summary: {errors}"
+    );
+    b.check_page("login-wrong-password").await;
+
+    b.fill("#email", &email).await;
+    b.fill("#password", PASSWORD).await;
+    b.enter().await;
+    b.wait_for_path("/").await;
+    let nav = b.text("header nav").await;
+    assert!(
+        nav.contains(NAME) && nav.contains("Log out"),
+        "logging in with the keyboard alone works: {nav}"
+    );
+
+    b.goto("/account").await;
+    b.wait_for_path("/account").await;
+    let main = b.text("main").await;
+    assert!(main.contains(&email), "the account page shows the e-mail: {main}");
+    b.check_page("account").await;
+
+    b.click_link("Get help now").await;
+    b.wait_for_path("/help").await;
+    b.check_page("help").await;
+
+    b.goto("/no-such-page").await;
+    b.check_page("not-found").await;
+
+    b.close().await;
+}

@@ -1,0 +1,673 @@
+//! The real-browser harness: headless Debian Chromium driven by chromedriver through fantoccini,
+//! with axe-core injected into each page.
+//!
+//! Use it from a browser test file with `mod browser_support;` (next to `mod common;`):
+//!
+//! ```ignore
+//! let app = common::spawn_app().await;
+//! let mut b = browser_support::Browser::start(&app.base, "account").await;
+//! b.goto("/").await;
+//! b.check_page("home").await; // help link, no sideways scroll at 390 px, axe, screenshot
+//! b.close().await;
+//! ```
+//!
+//! Missing tools fail the test with the command that installs them: a browser test that skips
+//! itself would let a broken page land unnoticed.
+#![allow(dead_code)]
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The viewport width every page must work at (a small phone): mobile first.
+pub const MOBILE_WIDTH: u32 = 390;
+/// The viewport height used with [`MOBILE_WIDTH`].
+pub const MOBILE_HEIGHT: u32 = 844;
+
+/// axe rule tags run on every page: WCAG 2.0 and 2.1, levels A and AA.
+const AXE_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/// How long a page may take to reach the expected address after a click or submit.
+const NAVIGATION_TIMEOUT: Duration = Duration::from_secs(15);
+
+const INSTALL_HINT: &str = "install the browser test tools with `bash .ci/run` (or by hand: \
+     `apt-get install chromium chromium-driver` and `cd tests/browser && npm ci`)";
+
+/// The repository root (two levels above this crate).
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Where axe-core is installed by `npm ci` in `tests/browser`.
+pub fn axe_path() -> PathBuf {
+    repo_root().join("tests/browser/node_modules/axe-core/axe.min.js")
+}
+
+/// Where screenshots go (git-ignored): `screenshots/<suite>/NN-<name>.png` at the repo root.
+pub fn screenshot_root() -> PathBuf {
+    repo_root().join("screenshots")
+}
+
+fn chromium_path() -> PathBuf {
+    let path = std::env::var_os("RAPPORT_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if !path.is_file() {
+        panic!(
+            "browser test: Chromium not found at {} (set RAPPORT_CHROMIUM to use another binary); {INSTALL_HINT}",
+            path.display()
+        );
+    }
+    path
+}
+
+fn chromedriver_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("RAPPORT_CHROMEDRIVER") {
+        let p = PathBuf::from(p);
+        if !p.is_file() {
+            panic!(
+                "browser test: RAPPORT_CHROMEDRIVER={} does not exist; {INSTALL_HINT}",
+                p.display()
+            );
+        }
+        return p;
+    }
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join("chromedriver"))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_default();
+    on_path
+        .or_else(|| Some(PathBuf::from("/usr/bin/chromedriver")).filter(|p| p.is_file()))
+        .unwrap_or_else(|| panic!("browser test: chromedriver not found on PATH; {INSTALL_HINT}"))
+}
+
+fn axe_source() -> String {
+    let path = axe_path();
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "browser test: axe-core not found at {} ({e}); {INSTALL_HINT}",
+            path.display()
+        )
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("browser test: no free local port for chromedriver")
+}
+
+/// A chromedriver child process and the throwaway Chromium profile; both go away on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+    session: Option<String>,
+}
+
+impl Driver {
+    fn log_path(&self) -> PathBuf {
+        self.dir.join("chromedriver.log")
+    }
+
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(self.log_path()).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    fn start() -> Driver {
+        let exe = chromedriver_path();
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!(
+            "rapport-browser-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(dir.join("profile")).expect("browser test: cannot create a temp dir");
+        let log = std::fs::File::create(dir.join("chromedriver.log"))
+            .expect("browser test: cannot create the chromedriver log");
+        let child = Command::new(&exe)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("browser test: cannot share the log file"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("browser test: cannot run {} ({e}); {INSTALL_HINT}", exe.display())
+            });
+        let mut driver = Driver {
+            child,
+            port,
+            dir,
+            session: None,
+        };
+        driver.wait_until_ready();
+        driver
+    }
+
+    fn wait_until_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "browser test: chromedriver exited at start-up ({status}); its log:\n{}\n{INSTALL_HINT}",
+                    self.log_tail()
+                );
+            }
+            if let Some(body) = http_request(self.port, "GET", "/status", Duration::from_secs(2))
+                && body.contains("\"ready\":true")
+            {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "browser test: chromedriver on port {} did not answer within 30 s; its log:\n{}",
+                    self.port,
+                    self.log_tail()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Ending the session makes chromedriver quit Chromium; killing chromedriver alone would
+        // leave the browser running when a test panics before `Browser::close`.
+        if let Some(id) = self.session.take() {
+            let _ = http_request(
+                self.port,
+                "DELETE",
+                &format!("/session/{id}"),
+                Duration::from_secs(10),
+            );
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A minimal blocking HTTP/1.1 request to chromedriver, usable from `Drop` (no runtime needed).
+/// Returns the whole response (status line, headers and body) or `None` if it cannot connect.
+fn http_request(port: u16, method: &str, path: &str, timeout: Duration) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(timeout)).ok()?;
+    stream.set_write_timeout(Some(timeout)).ok()?;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    // chromedriver may keep the socket open after answering, so read up to Content-Length.
+    let mut response = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        response.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&response);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.trim()
+                        .eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())
+                        .flatten()
+                })
+                .unwrap_or(0);
+            if response.len() >= end + 4 + length {
+                break;
+            }
+        }
+    }
+    Some(String::from_utf8_lossy(&response).into_owned())
+}
+
+/// The W3C capabilities for headless Debian Chromium.
+fn capabilities(chromium: &Path, profile: &Path, width: u32, height: u32) -> serde_json::Map<String, Value> {
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium.to_string_lossy(),
+            "args": [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+                format!("--user-data-dir={}", profile.display()),
+                format!("--window-size={width},{height}"),
+            ],
+        },
+    });
+    match caps {
+        Value::Object(map) => map,
+        _ => unreachable!("capabilities are a JSON object"),
+    }
+}
+
+/// Runs axe-core (WCAG 2 A/AA) on the current page and panics, listing each problem, if any
+/// violation is serious or critical. Minor and moderate ones are printed as warnings.
+pub async fn axe_check(client: &Client) {
+    let loaded = client
+        .execute("return typeof window.axe === 'object';", vec![])
+        .await
+        .expect("browser test: cannot run a script in the page");
+    if loaded != Value::Bool(true) {
+        client
+            .execute(&axe_source(), vec![])
+            .await
+            .expect("browser test: injecting axe-core failed");
+    }
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: arguments[0], resultTypes: ['violations'] })
+          .then(r => done({ violations: r.violations.map(v => ({
+              id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+              nodes: v.nodes.map(n => ({ target: n.target, html: n.html, summary: n.failureSummary })),
+          })) }))
+          .catch(e => done({ error: String(e) }));
+    "#;
+    let result = client
+        .execute_async(script, vec![json!(AXE_TAGS)])
+        .await
+        .expect("browser test: axe.run did not finish");
+    if let Some(err) = result.get("error") {
+        panic!("browser test: axe.run failed: {err}");
+    }
+    let url = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let violations = result["violations"].as_array().cloned().unwrap_or_default();
+    let mut blocking = Vec::new();
+    for v in &violations {
+        let impact = v["impact"].as_str().unwrap_or("unknown");
+        let mut report = format!(
+            "[{impact}] {}: {} ({})",
+            v["id"].as_str().unwrap_or("?"),
+            v["help"].as_str().unwrap_or(""),
+            v["helpUrl"].as_str().unwrap_or("")
+        );
+        for n in v["nodes"].as_array().into_iter().flatten() {
+            report.push_str(&format!(
+                "\n    at {}: {}\n      {}",
+                n["target"],
+                n["html"].as_str().unwrap_or(""),
+                n["summary"].as_str().unwrap_or("").replace('\n', "\n      ")
+            ));
+        }
+        if matches!(impact, "serious" | "critical") {
+            blocking.push(report);
+        } else {
+            eprintln!("axe warning on {url}: {report}");
+        }
+    }
+    assert!(
+        blocking.is_empty(),
+        "axe found {} serious or critical accessibility violation(s) on {url}:\n{}",
+        blocking.len(),
+        blocking.join("\n")
+    );
+}
+
+/// A headless Chromium session against a running app, with page helpers.
+pub struct Browser {
+    /// The WebDriver client, for anything the helpers do not cover.
+    pub client: Client,
+    /// The app's base URL, e.g. `http://127.0.0.1:41234`.
+    pub base: String,
+    width: u32,
+    suite: String,
+    shots: usize,
+    driver: Driver,
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium at 390×844 against `base`.
+    /// `suite` names the screenshot folder (`screenshots/<suite>/`).
+    pub async fn start(base: &str, suite: &str) -> Browser {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let chromium = chromium_path();
+        axe_source();
+        let mut driver = Driver::start();
+        let caps = capabilities(&chromium, &driver.dir.join("profile"), MOBILE_WIDTH, MOBILE_HEIGHT);
+        let client = ClientBuilder::rustls()
+            .unwrap_or_else(|e| {
+                panic!("browser test: cannot set up the WebDriver client ({e}); on Debian: apt-get install ca-certificates")
+            })
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "browser test: Chromium ({}) did not start: {e}\nchromedriver log:\n{}\n{INSTALL_HINT}",
+                    chromium.display(),
+                    driver.log_tail()
+                )
+            });
+        driver.session = client.session_id().await.ok().flatten();
+        let mut timeouts = client
+            .get_timeouts()
+            .await
+            .expect("browser test: cannot read WebDriver timeouts");
+        timeouts.set_script(Some(Duration::from_secs(60)));
+        timeouts.set_page_load(Some(Duration::from_secs(30)));
+        client
+            .update_timeouts(timeouts)
+            .await
+            .expect("browser test: cannot set WebDriver timeouts");
+        let mut browser = Browser {
+            client,
+            base: base.trim_end_matches('/').to_owned(),
+            width: MOBILE_WIDTH,
+            suite: suite.to_owned(),
+            shots: 0,
+            driver,
+        };
+        browser.set_width(MOBILE_WIDTH).await;
+        browser
+    }
+
+    /// Ends the browser session and stops chromedriver.
+    pub async fn close(mut self) {
+        if self.client.clone().close().await.is_ok() {
+            self.driver.session = None;
+        }
+    }
+
+    /// Makes the page viewport exactly `width` CSS pixels wide (the window frame, if any, is
+    /// measured and added).
+    pub async fn set_width(&mut self, width: u32) {
+        self.resize_viewport(width, MOBILE_HEIGHT).await;
+        self.width = width;
+    }
+
+    async fn resize_viewport(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("browser test: cannot resize the window");
+        let inner = self
+            .client
+            .execute("return [window.innerWidth, window.innerHeight];", vec![])
+            .await
+            .expect("browser test: cannot measure the viewport");
+        let (iw, ih) = (
+            inner[0].as_u64().unwrap_or(0) as u32,
+            inner[1].as_u64().unwrap_or(0) as u32,
+        );
+        if iw != width || ih != height {
+            let w = width + width.saturating_sub(iw);
+            let h = height + height.saturating_sub(ih);
+            self.client
+                .set_window_size(w, h)
+                .await
+                .expect("browser test: cannot resize the window");
+        }
+        let got = self
+            .client
+            .execute("return window.innerWidth;", vec![])
+            .await
+            .expect("browser test: cannot measure the viewport");
+        assert_eq!(
+            got.as_u64(),
+            Some(u64::from(width)),
+            "browser test: could not make the viewport {width}px wide"
+        );
+    }
+
+    /// The viewport width pages are checked at.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Opens `path` on the app (e.g. `/account`).
+    pub async fn goto(&self, path: &str) {
+        let url = format!("{}{path}", self.base);
+        self.client
+            .goto(&url)
+            .await
+            .unwrap_or_else(|e| panic!("browser test: cannot open {url}: {e}"));
+    }
+
+    /// The current page's path (e.g. `/login`).
+    pub async fn path(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .expect("browser test: cannot read the current URL")
+            .path()
+            .to_owned()
+    }
+
+    /// Waits until the browser is on `path` (after a click or a form submit).
+    pub async fn wait_for_path(&self, path: &str) {
+        let deadline = Instant::now() + NAVIGATION_TIMEOUT;
+        loop {
+            let now = self.path().await;
+            let ready = self
+                .client
+                .execute("return document.readyState;", vec![])
+                .await
+                .ok();
+            if now == path && ready.as_ref().and_then(Value::as_str) == Some("complete") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "browser test: expected to reach {path}, still on {now}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The element matching `css`, waiting briefly for it to appear.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => panic!(
+                "browser test: no element matches `{css}` on {}: {e}",
+                self.path().await
+            ),
+        }
+    }
+
+    /// Whether any element matches `css` right now.
+    pub async fn exists(&self, css: &str) -> bool {
+        !self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    }
+
+    /// Types `text` into the field matching `css`, replacing what was there.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("browser test: cannot clear `{css}`: {e}"));
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("browser test: cannot type into `{css}`: {e}"));
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("browser test: cannot click `{css}`: {e}"));
+    }
+
+    /// Clicks the link whose visible text is exactly `text`.
+    pub async fn click_link(&self, text: &str) {
+        let link = match self.client.find(Locator::LinkText(text)).await {
+            Ok(link) => link,
+            Err(e) => panic!("browser test: no link \"{text}\" on {}: {e}", self.path().await),
+        };
+        link.click()
+            .await
+            .unwrap_or_else(|e| panic!("browser test: cannot click link \"{text}\": {e}"));
+    }
+
+    /// The visible text of the element matching `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("browser test: cannot read the text of `{css}`: {e}"))
+    }
+
+    /// Presses and releases one key (e.g. [`Key::Tab`], [`Key::Enter`]) on the focused element.
+    pub async fn press(&self, key: Key) {
+        let value: char = key.into();
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
+        self.client
+            .perform_actions(keys)
+            .await
+            .expect("browser test: keyboard action failed");
+        self.client
+            .release_actions()
+            .await
+            .expect("browser test: releasing keys failed");
+    }
+
+    /// Presses Tab.
+    pub async fn tab(&self) {
+        self.press(Key::Tab).await;
+    }
+
+    /// Presses Enter.
+    pub async fn enter(&self) {
+        self.press(Key::Enter).await;
+    }
+
+    /// The focused element's tag, id, visible text and href, for keyboard tests.
+    pub async fn focused(&self) -> Value {
+        self.client
+            .execute(
+                "const e = document.activeElement; \
+                 return { tag: e.tagName.toLowerCase(), id: e.id, text: (e.innerText || e.value || '').trim(), \
+                          href: e.getAttribute('href') };",
+                vec![],
+            )
+            .await
+            .expect("browser test: cannot read the focused element")
+    }
+
+    /// Asserts the page does not scroll sideways at the current width.
+    pub async fn assert_no_horizontal_scroll(&self) {
+        let sizes = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .expect("browser test: cannot measure the page");
+        let scroll = sizes[0].as_u64().unwrap_or(u64::MAX);
+        let inner = sizes[1].as_u64().unwrap_or(0);
+        assert_eq!(inner, u64::from(self.width), "the viewport is not {}px wide", self.width);
+        assert!(
+            scroll <= u64::from(self.width),
+            "{} scrolls sideways at {}px: content is {scroll}px wide",
+            self.path().await,
+            self.width
+        );
+    }
+
+    /// Asserts the page has a "Get help now" link with a target, in the header.
+    pub async fn assert_help_link(&self) {
+        let links = self
+            .client
+            .find_all(Locator::LinkText("Get help now"))
+            .await
+            .expect("browser test: cannot search for links");
+        assert!(
+            !links.is_empty(),
+            "{} has no \"Get help now\" link",
+            self.path().await
+        );
+        let href = links[0].attr("href").await.ok().flatten().unwrap_or_default();
+        assert!(!href.is_empty(), "\"Get help now\" has no target");
+    }
+
+    /// Runs axe on the current page (see [`axe_check`]).
+    pub async fn axe(&self) {
+        axe_check(&self.client).await;
+    }
+
+    /// Saves a full-page PNG as `screenshots/<suite>/NN-<name>.png` and returns its path.
+    pub async fn screenshot(&mut self, name: &str) -> PathBuf {
+        self.shots += 1;
+        let dir = screenshot_root().join(&self.suite);
+        std::fs::create_dir_all(&dir).expect("browser test: cannot create the screenshot folder");
+        let path = dir.join(format!("{:02}-{name}.png", self.shots));
+        let full = self
+            .client
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(u64::from(MOBILE_HEIGHT)) as u32;
+        let tall = full.clamp(MOBILE_HEIGHT, 4000);
+        if tall != MOBILE_HEIGHT {
+            self.resize_viewport(self.width, tall).await;
+        }
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .expect("browser test: screenshot failed");
+        if tall != MOBILE_HEIGHT {
+            self.resize_viewport(self.width, MOBILE_HEIGHT).await;
+        }
+        std::fs::write(&path, png).expect("browser test: cannot save the screenshot");
+        path
+    }
+
+    /// The checks every page must pass: a "Get help now" link, no sideways scrolling at the
+    /// current width, no serious or critical axe violation; then a screenshot named `name`.
+    pub async fn check_page(&mut self, name: &str) {
+        self.assert_help_link().await;
+        self.assert_no_horizontal_scroll().await;
+        self.axe().await;
+        let shot = self.screenshot(name).await;
+        println!("checked {} ({}px): {}", self.path().await, self.width, shot.display());
+    }
+}

@@ -4,7 +4,7 @@
 //! keeps the two dialect folders side by side with the same file names, which the parity test
 //! relies on.
 
-use crate::{Db, Result, StoreError, now_ms, with_pool};
+use crate::{Backend, Db, Result, StoreError, now_ms};
 
 /// One migration: its version and the DDL for each backend.
 struct Migration {
@@ -28,32 +28,42 @@ const MIGRATIONS: &[Migration] = &[
 
 const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
 const APPLIED: &str = "SELECT version FROM schema_versions ORDER BY version";
+const RECORD: &str = "INSERT INTO schema_versions (version, applied_at) VALUES ($1, $2)";
+/// PostgreSQL only: one lock for every migration runner on the database, held until the
+/// transaction ends (the key is "rapport" in ASCII, read as a big-endian integer).
+const PG_LOCK: &str = "SELECT pg_advisory_xact_lock(32195282895598196)";
 
-/// Applies every migration not yet recorded. Each runs as one script on one connection between
-/// `BEGIN` and `COMMIT` (both databases have transactional DDL), together with its version row,
-/// so a migration is applied whole or not at all.
+/// Applies every migration not yet recorded, all in one transaction with their version rows (both
+/// databases have transactional DDL), so the schema moves forward whole or not at all.
+///
+/// Several app servers may start at once against one database: the transaction first takes a
+/// lock (`BEGIN IMMEDIATE` on SQLite, an advisory lock on PostgreSQL) and only then reads which
+/// versions are applied, so a second runner waits and then finds nothing left to do instead of
+/// failing on tables the first one just created.
 pub async fn run(db: &Db) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(CREATE_VERSIONS).execute(pool).await.map(|r| r.rows_affected()))?;
-    let applied: Vec<i64> =
-        with_pool!(db, pool => sqlx::query_scalar(APPLIED).fetch_all(pool).await)?;
-    if let Some(newest) = applied.iter().max() {
-        if *newest > MIGRATIONS.last().map_or(0, |m| m.version) {
-            return Err(StoreError::Corrupt(format!(
-                "the database is at schema version {newest}, newer than this program knows; upgrade Rapport"
-            )));
+    crate::with_tx!(db, tx => {
+        if db.backend() == Backend::Postgres {
+            sqlx::query(PG_LOCK).execute(&mut *tx).await?;
         }
-    }
-    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
-        let ddl = match db {
-            Db::Sqlite(_) => m.sqlite,
-            Db::Postgres(_) => m.postgres,
-        };
-        let script = format!(
-            "BEGIN;\n{ddl}\n;\nINSERT INTO schema_versions (version, applied_at) VALUES ({}, {});\nCOMMIT;",
-            m.version,
-            now_ms()
-        );
-        with_pool!(db, pool => sqlx::raw_sql(&script).execute(pool).await.map(|r| r.rows_affected()))?;
-    }
+        sqlx::query(CREATE_VERSIONS).execute(&mut *tx).await?;
+        let applied: Vec<i64> = sqlx::query_scalar(APPLIED).fetch_all(&mut *tx).await?;
+        if let Some(newest) = applied.iter().max() {
+            if *newest > MIGRATIONS.last().map_or(0, |m| m.version) {
+                return Err(StoreError::Corrupt(format!(
+                    "the database is at schema version {newest}, newer than this program knows; upgrade Rapport"
+                )));
+            }
+        }
+        for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+            let ddl = match db.backend() {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            // `Executor::execute` with plain text runs several statements (simple protocol on
+            // PostgreSQL); `raw_sql` would too, but its bounds make the future non-`Send`.
+            sqlx::Executor::execute(&mut *tx, ddl).await?;
+            sqlx::query(RECORD).bind(m.version).bind(now_ms()).execute(&mut *tx).await?;
+        }
+    });
     Ok(())
 }

@@ -147,21 +147,27 @@ pub fn parse_history_value(value: &Value) -> Result<Vec<CheckIn>, Invalid> {
     let mut first_index: BTreeMap<u32, usize> = BTreeMap::new();
     for (index, item) in items.iter().enumerate() {
         let label = checkin_label(index, item);
-        match parse_checkin(item, &label) {
-            Ok(checkin) => {
-                if let Some(first) = first_index.get(&checkin.session) {
-                    errors.push(FieldError::new(
-                        format!("{label}.session"),
-                        format!(
-                            "repeats session {} (already in checkins[{first}])",
-                            checkin.session
-                        ),
-                    ));
-                } else {
-                    first_index.insert(checkin.session, index);
-                    checkins.push(checkin);
-                }
+        let session = item
+            .get("session")
+            .and_then(Value::as_u64)
+            .and_then(|s| u32::try_from(s).ok());
+        let repeated = match session.map(|s| (s, first_index.get(&s).copied())) {
+            Some((s, Some(first))) => {
+                errors.push(FieldError::new(
+                    format!("{label}.session"),
+                    format!("repeats session {s} (already in checkins[{first}])"),
+                ));
+                true
             }
+            Some((s, None)) => {
+                first_index.insert(s, index);
+                false
+            }
+            None => false,
+        };
+        match parse_checkin(item, &label) {
+            Ok(checkin) if !repeated => checkins.push(checkin),
+            Ok(_) => {}
             Err(Invalid(problems)) => errors.extend(problems),
         }
     }

@@ -3,6 +3,7 @@
 //! 4xx answers carry a safe, specific message (which field, and why). A 5xx is logged once with
 //! the request id and shown as a plain apology: no internals, no client data.
 
+use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rapport_core::{FieldError, Invalid};
@@ -78,6 +79,15 @@ impl AppError {
 impl From<Invalid> for AppError {
     fn from(e: Invalid) -> Self {
         AppError::Invalid(e.0)
+    }
+}
+
+/// A JSON body that does not parse, or does not have the expected shape, is answered like every
+/// other refused input (422, JSON, `errors[].field`), not with axum's plain-text rejection. The
+/// reason keeps axum's words, which name the offending path (`email: invalid type: …`).
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        AppError::field("body", &r.body_text())
     }
 }
 

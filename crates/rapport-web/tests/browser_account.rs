@@ -17,13 +17,23 @@ async fn a_person_signs_up_logs_out_and_logs_back_in_through_the_pages() {
 
     b.goto("/").await;
     b.check_page("home").await;
-    assert!(b.exists("a[href='/login']").await, "a logged-out home page offers Log in");
+    assert!(
+        b.exists("a[href='/login']").await,
+        "a logged-out home page offers Log in"
+    );
 
     b.tab().await;
     let first = b.focused().await;
     assert_eq!(
         first["href"], "#main",
         "the first Tab reaches the skip link, got {first}"
+    );
+    b.enter().await;
+    b.tab().await;
+    let next = b.focused().await;
+    assert_eq!(
+        next["landmark"], "main",
+        "after the skip link, Tab goes on inside the main content, got {next}"
     );
 
     b.click_link("Sign up").await;
@@ -39,13 +49,16 @@ async fn a_person_signs_up_logs_out_and_logs_back_in_through_the_pages() {
     assert!(nav.contains(NAME), "the header names the new user: {nav}");
     assert!(nav.contains("Log out"), "the header offers Log out: {nav}");
     assert!(
-        b.text("main").await.contains(&format!("Welcome back, {NAME}")),
+        b.text("main")
+            .await
+            .contains(&format!("Welcome back, {NAME}")),
         "the home page greets the new user"
     );
     b.check_page("home-logged-in").await;
 
     b.click("form[action='/logout'] button").await;
     b.wait_for_path("/").await;
+    b.find("header nav a[href='/login']").await;
     let nav = b.text("header nav").await;
     assert!(
         !nav.contains(NAME) && nav.contains("Log in"),
@@ -80,7 +93,10 @@ async fn a_person_signs_up_logs_out_and_logs_back_in_through_the_pages() {
     b.goto("/account").await;
     b.wait_for_path("/account").await;
     let main = b.text("main").await;
-    assert!(main.contains(&email), "the account page shows the e-mail: {main}");
+    assert!(
+        main.contains(&email),
+        "the account page shows the e-mail: {main}"
+    );
     b.check_page("account").await;
 
     b.click_link("Get help now").await;
@@ -90,5 +106,25 @@ async fn a_person_signs_up_logs_out_and_logs_back_in_through_the_pages() {
     b.goto("/no-such-page").await;
     b.check_page("not-found").await;
 
+    b.close().await;
+}
+
+/// The harness itself: a page with a serious violation (an unlabelled field) must fail
+/// `axe_check`, so a green browser suite means axe really looked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_check_fails_a_page_with_an_unlabelled_field() {
+    let app = common::spawn_app().await;
+    let b = Browser::start(&app.base, "harness").await;
+    b.client
+        .goto("data:text/html,<!doctype html><html lang=en><title>t</title><main><input type=text></main></html>")
+        .await
+        .unwrap();
+    let client = b.client.clone();
+    println!("axe_check is expected to fail below (an unlabelled input):");
+    let outcome = tokio::spawn(async move { browser_support::axe_check(&client).await }).await;
+    assert!(
+        outcome.is_err_and(|e| e.is_panic()),
+        "axe_check passed a page with an unlabelled input"
+    );
     b.close().await;
 }

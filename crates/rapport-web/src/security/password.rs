@@ -49,12 +49,15 @@ fn hash_now(password: &str) -> Result<String, AppError> {
 }
 
 /// Verifies `password` against `stored`; with `None` (no such account) it verifies against a
-/// dummy hash, so the answer takes as long and reveals nothing about which accounts exist.
+/// dummy hash, so the answer takes as long and reveals nothing about which accounts exist. The
+/// dummy is made on the first verify of any kind, so that one extra hashing does not mark the
+/// first unknown account either.
 pub async fn verify(stored: Option<String>, password: &str) -> bool {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         let exists = stored.is_some();
-        let phc = stored.unwrap_or_else(|| dummy_hash().to_owned());
+        let dummy = dummy_hash();
+        let phc = stored.unwrap_or_else(|| dummy.to_owned());
         let ok = PasswordHash::new(&phc)
             .map(|h| {
                 Argon2::default()

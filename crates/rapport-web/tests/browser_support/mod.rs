@@ -51,7 +51,8 @@ pub fn axe_path() -> PathBuf {
 
 /// Where screenshots go (git-ignored): `screenshots/<suite>/NN-<name>.png` at the repo root.
 pub fn screenshot_root() -> PathBuf {
-    repo_root().join("screenshots")
+    let root = repo_root();
+    root.canonicalize().unwrap_or(root).join("screenshots")
 }
 
 fn chromium_path() -> PathBuf {
@@ -129,21 +130,26 @@ impl Driver {
     fn start() -> Driver {
         let exe = chromedriver_path();
         let port = free_port();
-        let dir = std::env::temp_dir().join(format!(
-            "rapport-browser-{}",
-            uuid::Uuid::new_v4().simple()
-        ));
-        std::fs::create_dir_all(dir.join("profile")).expect("browser test: cannot create a temp dir");
+        let dir =
+            std::env::temp_dir().join(format!("rapport-browser-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(dir.join("profile"))
+            .expect("browser test: cannot create a temp dir");
         let log = std::fs::File::create(dir.join("chromedriver.log"))
             .expect("browser test: cannot create the chromedriver log");
         let child = Command::new(&exe)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("browser test: cannot share the log file"))
+            .stdout(
+                log.try_clone()
+                    .expect("browser test: cannot share the log file"),
+            )
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| {
-                panic!("browser test: cannot run {} ({e}); {INSTALL_HINT}", exe.display())
+                panic!(
+                    "browser test: cannot run {} ({e}); {INSTALL_HINT}",
+                    exe.display()
+                )
             });
         let mut driver = Driver {
             child,
@@ -239,7 +245,12 @@ fn http_request(port: u16, method: &str, path: &str, timeout: Duration) -> Optio
 }
 
 /// The W3C capabilities for headless Debian Chromium.
-fn capabilities(chromium: &Path, profile: &Path, width: u32, height: u32) -> serde_json::Map<String, Value> {
+fn capabilities(
+    chromium: &Path,
+    profile: &Path,
+    width: u32,
+    height: u32,
+) -> serde_json::Map<String, Value> {
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
@@ -314,7 +325,10 @@ pub async fn axe_check(client: &Client) {
                 "\n    at {}: {}\n      {}",
                 n["target"],
                 n["html"].as_str().unwrap_or(""),
-                n["summary"].as_str().unwrap_or("").replace('\n', "\n      ")
+                n["summary"]
+                    .as_str()
+                    .unwrap_or("")
+                    .replace('\n', "\n      ")
             ));
         }
         if matches!(impact, "serious" | "critical") {
@@ -351,7 +365,12 @@ impl Browser {
         let chromium = chromium_path();
         axe_source();
         let mut driver = Driver::start();
-        let caps = capabilities(&chromium, &driver.dir.join("profile"), MOBILE_WIDTH, MOBILE_HEIGHT);
+        let caps = capabilities(
+            &chromium,
+            &driver.dir.join("profile"),
+            MOBILE_WIDTH,
+            MOBILE_HEIGHT,
+        );
         let client = ClientBuilder::rustls()
             .unwrap_or_else(|e| {
                 panic!("browser test: cannot set up the WebDriver client ({e}); on Debian: apt-get install ca-certificates")
@@ -535,7 +554,10 @@ impl Browser {
     pub async fn click_link(&self, text: &str) {
         let link = match self.client.find(Locator::LinkText(text)).await {
             Ok(link) => link,
-            Err(e) => panic!("browser test: no link \"{text}\" on {}: {e}", self.path().await),
+            Err(e) => panic!(
+                "browser test: no link \"{text}\" on {}: {e}",
+                self.path().await
+            ),
         };
         link.click()
             .await
@@ -577,13 +599,15 @@ impl Browser {
         self.press(Key::Enter).await;
     }
 
-    /// The focused element's tag, id, visible text and href, for keyboard tests.
+    /// The focused element's tag, id, visible text, href and enclosing landmark (`main`,
+    /// `header`, `footer` or null), for keyboard tests.
     pub async fn focused(&self) -> Value {
         self.client
             .execute(
                 "const e = document.activeElement; \
+                 const l = e.closest('main, header, footer'); \
                  return { tag: e.tagName.toLowerCase(), id: e.id, text: (e.innerText || e.value || '').trim(), \
-                          href: e.getAttribute('href') };",
+                          href: e.getAttribute('href'), landmark: l ? l.tagName.toLowerCase() : null };",
                 vec![],
             )
             .await
@@ -602,13 +626,33 @@ impl Browser {
             .expect("browser test: cannot measure the page");
         let scroll = sizes[0].as_u64().unwrap_or(u64::MAX);
         let inner = sizes[1].as_u64().unwrap_or(0);
-        assert_eq!(inner, u64::from(self.width), "the viewport is not {}px wide", self.width);
-        assert!(
-            scroll <= u64::from(self.width),
-            "{} scrolls sideways at {}px: content is {scroll}px wide",
-            self.path().await,
+        assert_eq!(
+            inner,
+            u64::from(self.width),
+            "the viewport is not {}px wide",
             self.width
         );
+        if scroll > u64::from(self.width) {
+            let culprits = self
+                .client
+                .execute(
+                    "const w = window.innerWidth; \
+                     const past = e => e.getBoundingClientRect().right > w + 0.5; \
+                     const spills = e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'; \
+                     return [...document.body.querySelectorAll('*')] \
+                       .filter(e => (past(e) && ![...e.children].some(past)) || (spills(e) && e.children.length === 0)) \
+                       .slice(0, 10) \
+                       .map(e => e.outerHTML.slice(0, 160));",
+                    vec![],
+                )
+                .await
+                .unwrap_or_default();
+            panic!(
+                "{} scrolls sideways at {}px: content is {scroll}px wide; elements past the edge: {culprits:#}",
+                self.path().await,
+                self.width
+            );
+        }
     }
 
     /// Asserts the page has a "Get help now" link with a target, in the header.
@@ -623,7 +667,12 @@ impl Browser {
             "{} has no \"Get help now\" link",
             self.path().await
         );
-        let href = links[0].attr("href").await.ok().flatten().unwrap_or_default();
+        let href = links[0]
+            .attr("href")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         assert!(!href.is_empty(), "\"Get help now\" has no target");
     }
 
@@ -668,6 +717,11 @@ impl Browser {
         self.assert_no_horizontal_scroll().await;
         self.axe().await;
         let shot = self.screenshot(name).await;
-        println!("checked {} ({}px): {}", self.path().await, self.width, shot.display());
+        println!(
+            "checked {} ({}px): {}",
+            self.path().await,
+            self.width,
+            shot.display()
+        );
     }
 }

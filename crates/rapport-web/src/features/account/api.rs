@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::WithRejection;
 use rapport_store::sessions;
 use rapport_store::tokens::{self, TokenInfo};
 use rapport_store::users::User;
@@ -68,7 +69,7 @@ async fn signup(
     State(state): State<AppState>,
     ip: ClientIp,
     headers: HeaderMap,
-    Json(input): Json<SignupInput>,
+    WithRejection(Json(input), _): WithRejection<Json<SignupInput>, AppError>,
 ) -> Result<Response, AppError> {
     let user = service::signup(&state, &ip, &input).await?;
     session_response(&state, &headers, &user, StatusCode::CREATED).await
@@ -111,7 +112,7 @@ async fn login(
     State(state): State<AppState>,
     ip: ClientIp,
     headers: HeaderMap,
-    Json(input): Json<LoginIn>,
+    WithRejection(Json(input), _): WithRejection<Json<LoginIn>, AppError>,
 ) -> Result<Response, AppError> {
     let user = service::login(&state, &ip, &input.email, &input.password).await?;
     session_response(&state, &headers, &user, StatusCode::OK).await
@@ -151,7 +152,7 @@ pub struct PasswordIn {
 async fn change_password(
     State(state): State<AppState>,
     viewer: Viewer,
-    Json(input): Json<PasswordIn>,
+    WithRejection(Json(input), _): WithRejection<Json<PasswordIn>, AppError>,
 ) -> Result<StatusCode, AppError> {
     let keep = match &viewer.via {
         Via::Session { id_hash } => Some(id_hash.as_str()),
@@ -202,7 +203,7 @@ pub struct TokenCreated {
 async fn create_token(
     State(state): State<AppState>,
     viewer: Viewer,
-    Json(input): Json<TokenIn>,
+    WithRejection(Json(input), _): WithRejection<Json<TokenIn>, AppError>,
 ) -> Result<(StatusCode, Json<TokenCreated>), AppError> {
     let (secret, info) = service::create_token(&state, &viewer.user, &input.name).await?;
     Ok((

@@ -12,8 +12,10 @@ use crate::error::AppError;
 use crate::security::{password, secret};
 use crate::state::AppState;
 
-/// The address attempts are counted against: the peer, or the first `X-Forwarded-For` hop when
-/// the deployment says a trusted proxy sits in front.
+/// The address attempts are counted against: the peer, or, when the deployment says a trusted
+/// proxy sits in front, the last `X-Forwarded-For` entry: the one that proxy appended. Earlier
+/// entries are whatever the client chose to send, so counting them would let a guesser pick a
+/// fresh "address" for every attempt.
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub String);
 
@@ -21,13 +23,17 @@ impl FromRequestParts<AppState> for ClientIp {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         if state.config.trust_forwarded_for {
-            if let Some(first) = parts
+            if let Some(last) = parts
                 .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .last()
             {
-                return Ok(ClientIp(first.trim().to_owned()));
+                return Ok(ClientIp(last.to_owned()));
             }
         }
         let peer = parts

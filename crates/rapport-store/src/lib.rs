@@ -6,10 +6,13 @@
 //! pool this deployment uses through [`with_pool!`] and [`with_tx!`].
 
 pub mod audit;
+pub mod backup;
 pub mod checkins;
 pub mod crypto;
 mod db;
+pub mod instruments;
 pub mod listings;
+pub mod matching;
 pub mod messages;
 pub mod migrate;
 pub mod relationships;
@@ -32,6 +35,10 @@ pub enum StoreError {
     /// Stored ciphertext could not be decrypted (wrong key, tampering, or a missing key id).
     #[error("stored data could not be decrypted")]
     Crypto,
+    /// An operation was refused for a reason a person can act on (a damaged backup file, a
+    /// non-empty restore target).
+    #[error("{0}")]
+    Refused(String),
     /// Stored data did not have the expected shape.
     #[error("corrupt stored data: {0}")]
     Corrupt(String),

@@ -44,3 +44,71 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<StoredListing>> {
 pub async fn by_user(db: &Db, user_id: &str) -> Result<Option<StoredListing>> {
     Ok(with_pool!(db, pool => sqlx::query_as(BY_USER).bind(user_id).fetch_optional(pool).await)?)
 }
+
+const UPSERT_OWN: &str = "INSERT INTO listings (id, user_id, data, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at WHERE listings.user_id = excluded.user_id";
+const EXISTS: &str = "SELECT COUNT(*) FROM listings WHERE id = $1";
+const IMPORT: &str = "INSERT INTO listings (id, user_id, data, updated_at) VALUES ($1, NULL, $2, $3) ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at";
+const ALL_ROWS: &str = "SELECT id, data, updated_at FROM listings ORDER BY id";
+const VERSIONS_SINCE: &str = "SELECT id, updated_at FROM listings WHERE updated_at >= $1";
+
+/// How many ids one `IN (…)` list carries, well under both databases' parameter limits.
+const IDS_PER_QUERY: usize = 500;
+
+/// Saves a therapist's own listing: creates it linked to `user_id`, or replaces it only when it
+/// is already linked to that same account. Returns false (nothing written) for a listing that
+/// belongs to someone else or to no one, so an id can never be used to take over a listing.
+pub async fn upsert_own(db: &Db, id: &str, user_id: &str, data: &str) -> Result<bool> {
+    let n = with_pool!(db, pool => sqlx::query(UPSERT_OWN).bind(id).bind(user_id).bind(data).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Writes an imported directory, `(id, listing JSON)` per row, in one transaction (all or
+/// nothing). Existing listings are updated by id and keep their account link. Returns how many
+/// ids were new.
+pub async fn import(db: &Db, rows: &[(String, String)]) -> Result<usize> {
+    let now = now_ms();
+    let created = crate::with_tx!(db, tx => {
+        let mut created = 0;
+        for (id, data) in rows {
+            let n: i64 = sqlx::query_scalar(EXISTS).bind(id).fetch_one(&mut *tx).await?;
+            if n == 0 {
+                created += 1;
+            }
+            sqlx::query(IMPORT).bind(id).bind(data).bind(now).execute(&mut *tx).await?;
+        }
+        created
+    });
+    Ok(created)
+}
+
+/// Every listing as `(id, JSON, updated_at)`, for loading the in-memory directory.
+pub async fn all_rows(db: &Db) -> Result<Vec<(String, String, i64)>> {
+    Ok(with_pool!(db, pool => sqlx::query_as(ALL_ROWS).fetch_all(pool).await)?)
+}
+
+/// `(id, updated_at)` of every listing written at or after `since_ms`: cheap to ask often, so a
+/// server can tell which listings changed elsewhere before reading any of them.
+pub async fn versions_since(db: &Db, since_ms: i64) -> Result<Vec<(String, i64)>> {
+    Ok(with_pool!(db, pool => sqlx::query_as(VERSIONS_SINCE).bind(since_ms).fetch_all(pool).await)?)
+}
+
+/// The listings with these ids as `(id, JSON, updated_at)`; unknown ids are left out.
+pub async fn rows_by_ids(db: &Db, ids: &[String]) -> Result<Vec<(String, String, i64)>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, data, updated_at FROM listings WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let rows: Vec<(String, String, i64)> = with_pool!(db, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}

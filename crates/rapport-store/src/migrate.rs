@@ -24,6 +24,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_messages.sql"),
         postgres: include_str!("../migrations/postgres/0002_messages.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("../migrations/sqlite/0003_instruments.sql"),
+        postgres: include_str!("../migrations/postgres/0003_instruments.sql"),
+    },
+    Migration {
+        version: 4,
+        sqlite: include_str!("../migrations/sqlite/0004_matching.sql"),
+        postgres: include_str!("../migrations/postgres/0004_matching.sql"),
+    },
 ];
 
 const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

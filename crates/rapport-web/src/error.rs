@@ -4,10 +4,12 @@
 //! the request id and shown as a plain apology: no internals, no client data.
 
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rapport_core::{FieldError, Invalid};
 use rapport_store::StoreError;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 /// Why a request did not succeed.
@@ -88,6 +90,18 @@ impl From<Invalid> for AppError {
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> Self {
         AppError::field("body", &r.body_text())
+    }
+}
+
+/// `axum::Json` for request bodies, rejecting with an [`AppError`] (see `From<JsonRejection>`)
+/// so that API clients get one error shape. Handlers take `ApiJson(input): ApiJson<T>`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        Ok(ApiJson(axum::Json::<T>::from_request(req, state).await?.0))
     }
 }
 

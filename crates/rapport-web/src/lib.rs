@@ -28,7 +28,7 @@ pub use state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Rapport API", description = "Find a therapist who fits, and know early whether it is working."),
-    tags((name = "account", description = "Sign-up, login, tokens"), (name = "health", description = "Liveness and readiness"), (name = "alliance", description = "Relationships, check-ins, sharing, caseload"))
+    tags((name = "account", description = "Sign-up, login, tokens"), (name = "health", description = "Liveness and readiness"), (name = "alliance", description = "Relationships, check-ins, sharing, caseload"), (name = "instruments", description = "Measures: definitions (also as FHIR), scored responses, licensed text"))
 )]
 struct ApiDoc;
 
@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(features::account::api_router())
         .merge(features::health::router())
         .merge(features::relationships::api_router())
+        .merge(features::instruments::api_router())
         .split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let openapi_json = openapi.to_pretty_json().unwrap_or_default();
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(features::home::router())
         .merge(features::account::page_router())
         .merge(features::relationships::page_router())
+        .merge(features::instruments::page_router())
         .fallback(features::home::not_found)
         .layer(middleware::from_fn(pages::error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))

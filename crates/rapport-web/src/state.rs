@@ -1,12 +1,13 @@
 //! What every handler can reach: the database, the key vault, the settings and the counters.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use rapport_store::{Db, Vault};
 
 use crate::config::Config;
+use crate::features::instruments::Instruments;
 use crate::security::ratelimit::RateLimiter;
 
 /// Shared application state, cheap to clone.
@@ -22,6 +23,9 @@ pub struct AppState {
     pub auth_by_ip: Arc<RateLimiter>,
     /// Login attempts per account (e-mail address).
     pub auth_by_account: Arc<RateLimiter>,
+    /// The instruments offered: built-in definitions with the licensed text installed in the
+    /// database, refreshed whenever that text changes (see `features::instruments::registry`).
+    pub instruments: Arc<RwLock<Instruments>>,
     ready: Arc<AtomicBool>,
 }
 
@@ -35,6 +39,7 @@ impl AppState {
             auth_by_ip: Arc::new(RateLimiter::new(per_minute, Duration::from_secs(60))),
             auth_by_account: Arc::new(RateLimiter::new(per_minute, Duration::from_secs(60))),
             config: Arc::new(config),
+            instruments: Arc::new(RwLock::new(Instruments::builtin())),
             ready: Arc::new(AtomicBool::new(false)),
         }
     }

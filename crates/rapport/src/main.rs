@@ -24,15 +24,28 @@ enum Command {
     /// Manage accounts (create an administrator, for example).
     #[command(subcommand)]
     User(cmd::user::UserCommand),
+    /// Instruments: list, show (also as FHIR), score answers offline, install licensed text.
+    #[command(subcommand)]
+    Instrument(cmd::instrument::InstrumentCommand),
+    /// Reliable change (Jacobson-Truax): SE, S_diff, the threshold, and RC with its verdict.
+    Change(cmd::change::ChangeArgs),
+    /// Write a consistent backup of the database (online; the key file is not included).
+    Backup(cmd::backup::BackupArgs),
+    /// Restore a backup into an empty database, after checking the whole file.
+    Restore(cmd::backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Assess(args) => return cmd::assess::run(&args),
+        Command::Instrument(c) => return cmd::instrument::run(c),
+        Command::Change(args) => return cmd::change::run(&args),
         Command::Serve(args) => runtime().block_on(cmd::serve::run(args, false)),
         Command::Demo(args) => runtime().block_on(cmd::serve::run(args, true)),
         Command::User(c) => runtime().block_on(cmd::user::run(c)),
+        Command::Backup(a) => runtime().block_on(cmd::backup::backup(a)),
+        Command::Restore(a) => runtime().block_on(cmd::backup::restore(a)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -39,10 +39,13 @@ pub fn explain(reason: &Reason, checkins: &[CheckIn]) -> String {
         ),
         ReasonCode::ProblemFlags => problem_details(&picked),
         ReasonCode::NeedNoted => match last.and_then(|checkin| checkin.need.as_deref()) {
-            Some(need) => format!(
-                "In {} you noted something you'd like to ask for: '{need}'.",
-                sessions_phrase(&[last.map_or(0, |checkin| checkin.session)])
-            ),
+            Some(need) => {
+                format!(
+                    "In {} you noted something you'd like to ask for: “{}”",
+                    sessions_phrase(&[last.map_or(0, |checkin| checkin.session)]),
+                    need.trim_end_matches(['.', '!', '?', ' '])
+                ) + "."
+            }
             None => format!("In {sessions} you noted something you'd like to ask for."),
         },
         ReasonCode::Rupture => rupture_sentence(&sorted, &reason.sessions),

@@ -4,4 +4,5 @@ pub mod account;
 pub mod demo_data;
 pub mod health;
 pub mod home;
+pub mod instruments;
 pub mod relationships;

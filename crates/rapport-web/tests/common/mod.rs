@@ -15,10 +15,12 @@ pub enum Backend {
 }
 
 /// The backends every store-touching test must pass on: SQLite always; PostgreSQL when
-/// `RAPPORT_TEST_POSTGRES_URL` is set. In CI (`CI=true`) a missing URL fails loudly.
+/// `RAPPORT_TEST_POSTGRES_URL` is set (an empty value counts as unset, so
+/// `RAPPORT_TEST_POSTGRES_URL= cargo test` runs SQLite only). In CI (`CI=true`) a missing URL
+/// fails loudly.
 pub fn backends() -> Vec<Backend> {
     let mut out = vec![Backend::Sqlite];
-    if std::env::var("RAPPORT_TEST_POSTGRES_URL").is_ok() {
+    if std::env::var("RAPPORT_TEST_POSTGRES_URL").is_ok_and(|u| !u.trim().is_empty()) {
         out.push(Backend::Postgres);
     } else if std::env::var("CI").as_deref() == Ok("true") {
         panic!(

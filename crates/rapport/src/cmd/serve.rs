@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::Args;
 use rapport_web::AppState;
+use rapport_web::features::instruments::registry as instruments;
 use std::time::Duration;
 
 use super::config::{StorageArgs, WebArgs, warn_unknown_env, web_config};
@@ -33,6 +34,7 @@ pub async fn run(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
             .context("cannot reach or migrate the database")?;
         super::demo::seed(&state).await?;
         state.set_ready();
+        instruments::load_at_start(&state).await;
     } else {
         tokio::spawn(migrate_until_ready(state.clone()));
     }
@@ -51,6 +53,7 @@ async fn migrate_until_ready(state: AppState) {
         match rapport_store::migrate::run(&state.db).await {
             Ok(()) => {
                 state.set_ready();
+                instruments::load_at_start(&state).await;
                 return;
             }
             Err(e) => {

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::WithRejection;
 use rapport_store::sessions;
 use rapport_store::tokens::{self, TokenInfo};
 use rapport_store::users::User;
@@ -15,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::service::{self, ClientIp, SignupInput};
 use crate::auth::{self, Via, Viewer};
-use crate::error::AppError;
+use crate::error::{ApiJson, AppError};
 use crate::state::AppState;
 
 /// The account routes, with their OpenAPI descriptions.
@@ -69,7 +68,7 @@ async fn signup(
     State(state): State<AppState>,
     ip: ClientIp,
     headers: HeaderMap,
-    WithRejection(Json(input), _): WithRejection<Json<SignupInput>, AppError>,
+    ApiJson(input): ApiJson<SignupInput>,
 ) -> Result<Response, AppError> {
     let user = service::signup(&state, &ip, &input).await?;
     session_response(&state, &headers, &user, StatusCode::CREATED).await
@@ -112,7 +111,7 @@ async fn login(
     State(state): State<AppState>,
     ip: ClientIp,
     headers: HeaderMap,
-    WithRejection(Json(input), _): WithRejection<Json<LoginIn>, AppError>,
+    ApiJson(input): ApiJson<LoginIn>,
 ) -> Result<Response, AppError> {
     let user = service::login(&state, &ip, &input.email, &input.password).await?;
     session_response(&state, &headers, &user, StatusCode::OK).await
@@ -152,7 +151,7 @@ pub struct PasswordIn {
 async fn change_password(
     State(state): State<AppState>,
     viewer: Viewer,
-    WithRejection(Json(input), _): WithRejection<Json<PasswordIn>, AppError>,
+    ApiJson(input): ApiJson<PasswordIn>,
 ) -> Result<StatusCode, AppError> {
     let keep = match &viewer.via {
         Via::Session { id_hash } => Some(id_hash.as_str()),
@@ -203,7 +202,7 @@ pub struct TokenCreated {
 async fn create_token(
     State(state): State<AppState>,
     viewer: Viewer,
-    WithRejection(Json(input), _): WithRejection<Json<TokenIn>, AppError>,
+    ApiJson(input): ApiJson<TokenIn>,
 ) -> Result<(StatusCode, Json<TokenCreated>), AppError> {
     let (secret, info) = service::create_token(&state, &viewer.user, &input.name).await?;
     Ok((

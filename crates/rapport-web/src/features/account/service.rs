@@ -148,8 +148,8 @@ pub async fn signup(
 /// The answer to any failed login, whether or not the account exists.
 pub fn bad_credentials() -> AppError {
     AppError::Invalid(vec![FieldError::new(
-        "email",
-        "and password don't match an account; please try again",
+        "password",
+        "doesn't match that e-mail address, or no account uses it; please try again",
     )])
 }
 

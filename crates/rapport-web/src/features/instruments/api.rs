@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::{fhir as export, registry, service};
 use crate::auth::{AdminScope, ClientScope, Viewer};
-use crate::error::AppError;
+use crate::error::{ApiJson, AppError};
 use crate::state::AppState;
 
 const FHIR_JSON: &str = "application/fhir+json";
@@ -82,7 +82,7 @@ async fn respond(
     State(state): State<AppState>,
     client: ClientScope,
     Path(id): Path<String>,
-    Json(input): Json<Value>,
+    ApiJson(input): ApiJson<Value>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let stored = service::respond(&state, &client, &id, &input).await?;
     Ok((
@@ -102,7 +102,7 @@ async fn install_text(
     State(state): State<AppState>,
     _admin: AdminScope,
     Path(id): Path<String>,
-    Json(input): Json<Value>,
+    ApiJson(input): ApiJson<Value>,
 ) -> Result<Json<Value>, AppError> {
     let def = registry::install_text(&state.db, &id, &input.to_string()).await?;
     tracing::info!(instrument = %def.id(), "licensed item text installed");

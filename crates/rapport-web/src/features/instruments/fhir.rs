@@ -1,8 +1,8 @@
 //! A stored result as FHIR R4: its QuestionnaireResponse and an Observation per scored total
 //! with a LOINC code, in one collection Bundle the client can take to another service.
 
-use rapport_core::fhir::{self, Bundle, FhirDateTime, Resource};
 use rapport_core::Invalid;
+use rapport_core::fhir::{self, Bundle, FhirDateTime, Resource};
 use rapport_core::instrument::{Answers, Definition, score_answers};
 use rapport_store::instruments::StoredResponse;
 
@@ -65,8 +65,7 @@ pub fn bundle(def: &Definition, stored: &StoredResponse) -> Result<Bundle, AppEr
     let mut response = fhir::questionnaire_response(def, &answers, &subject, &authored);
     response.id = Some(stored.id.clone());
     let derived_from = format!("QuestionnaireResponse/{}", stored.id);
-    let observations =
-        fhir::observations(def, &scored, &subject, &authored, Some(&derived_from));
+    let observations = fhir::observations(def, &scored, &subject, &authored, Some(&derived_from));
     Ok(fhir::bundle(
         std::iter::once(Resource::from(response))
             .chain(observations.into_iter().map(Resource::from)),

@@ -102,6 +102,14 @@ pub async fn current(state: &AppState) -> Result<Arc<Registry>, AppError> {
     Ok(registry)
 }
 
+/// Builds the registry once the schema is ready, so a server starts offering installed text at
+/// once and says at start-up, in the log, which stored text no longer fits its definition.
+pub async fn load_at_start(state: &AppState) {
+    if let Err(e) = current(state).await {
+        tracing::warn!(error = %e, "instruments: installed text not loaded yet; retried on first use");
+    }
+}
+
 /// Checks `contents` (a JSON object of item id to text) against instrument `id` and stores it
 /// for every replica. All or nothing: a file with a missing, empty or unknown item is refused
 /// with each problem named, and nothing is stored. Returns the definition with its text.

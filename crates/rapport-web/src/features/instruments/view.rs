@@ -12,8 +12,6 @@ use rapport_store::instruments::StoredResponse;
 pub struct ScoreLine {
     /// The scale's name.
     pub title: String,
-    /// The score as written (`12`, `31.4`).
-    pub value: String,
     /// A sentence placing the score in its range and band.
     pub words: String,
 }
@@ -47,8 +45,7 @@ impl ResultView {
             when: date_time(stored.created_at),
             lines,
             crisis: is_crisis(stored),
-            srs_drop: flags
-                .is_some_and(|f| f.iter().any(|x| x.as_str() == Some(SRS_DROP_FLAG))),
+            srs_drop: flags.is_some_and(|f| f.iter().any(|x| x.as_str() == Some(SRS_DROP_FLAG))),
         }
     }
 }
@@ -78,7 +75,6 @@ fn line(scale: &Value) -> ScoreLine {
     };
     ScoreLine {
         title: text(scale, "title").unwrap_or_default(),
-        value,
         words,
     }
 }

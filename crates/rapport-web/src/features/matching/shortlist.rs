@@ -1,0 +1,147 @@
+//! The shortlist (at most three therapists, so a client actually contacts them) and the
+//! intro-consultation requests sent from it.
+
+use rapport_core::FieldError;
+use rapport_store::matching::{self as store, Added, Consultation, SHORTLIST_MAX};
+use rapport_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::service::listing_name;
+use crate::auth::{ClientScope, TherapistScope};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The longest note a client can send with a request.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// A shortlisted therapist.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Shortlisted {
+    /// Listing id.
+    pub listing_id: String,
+    /// Display name.
+    pub name: String,
+    /// When it was added, Unix ms.
+    pub added_at: i64,
+    /// When an intro consultation was requested, if it was.
+    pub requested_at: Option<i64>,
+}
+
+/// The client's shortlist, oldest first.
+pub async fn list(state: &AppState, client: &ClientScope) -> Result<Vec<Shortlisted>, AppError> {
+    Ok(store::shortlist(&state.db, &client.user.id)
+        .await?
+        .into_iter()
+        .map(|e| Shortlisted { name: listing_name(&e.data), listing_id: e.listing_id, added_at: e.created_at, requested_at: e.requested_at })
+        .collect())
+}
+
+/// Adds a therapist from the directory; a full shortlist is refused, naming the field.
+pub async fn add(state: &AppState, client: &ClientScope, listing_id: &str) -> Result<Added, AppError> {
+    let id = listing_id.trim();
+    if id.is_empty() || !state.directory.contains(&state.db, id).await? {
+        return Err(AppError::field("listing_id", "is not a therapist in the directory"));
+    }
+    match store::add_to_shortlist(&state.db, &client.user.id, id).await? {
+        Added::Full => Err(AppError::field(
+            "listing_id",
+            &format!("can't be added: your shortlist already has {SHORTLIST_MAX} therapists; remove one first"),
+        )),
+        done => Ok(done),
+    }
+}
+
+/// Takes a therapist off the shortlist (404 when they were not on it).
+pub async fn remove(state: &AppState, client: &ClientScope, listing_id: &str) -> Result<(), AppError> {
+    if store::remove_from_shortlist(&state.db, &client.user.id, listing_id).await? { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// A consultation request as its client or therapist sees it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ConsultationView {
+    /// Id.
+    pub id: String,
+    /// The therapist's listing.
+    pub listing_id: String,
+    /// The therapist's name.
+    pub therapist_name: String,
+    /// Who asked.
+    pub client_name: String,
+    /// The client's note, if they wrote one.
+    pub message: Option<String>,
+    /// When, Unix ms.
+    pub created_at: i64,
+}
+
+impl From<Consultation> for ConsultationView {
+    fn from(c: Consultation) -> Self {
+        ConsultationView { therapist_name: listing_name(&c.data), id: c.id, listing_id: c.listing_id, client_name: c.client_name, message: c.message, created_at: c.created_at }
+    }
+}
+
+fn check_message(message: &str) -> Result<Option<&str>, FieldError> {
+    let m = message.trim();
+    if m.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(FieldError::new("message", format!("is too long: at most {MAX_MESSAGE_CHARS} characters")));
+    }
+    if m.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(FieldError::new("message", "contains control characters"));
+    }
+    Ok((!m.is_empty()).then_some(m))
+}
+
+/// Asks the chosen shortlisted therapists for an intro consultation, all at once or, when
+/// anything is wrong, not at all.
+pub async fn request(state: &AppState, client: &ClientScope, listing_ids: &[String], message: &str) -> Result<Vec<ConsultationView>, AppError> {
+    let shortlist = list(state, client).await?;
+    let mut chosen: Vec<String> = Vec::new();
+    let mut errors = Vec::new();
+    for id in listing_ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match shortlist.iter().find(|s| s.listing_id == id) {
+            None => errors.push(FieldError::new("listing_ids", format!("`{id}` is not on your shortlist"))),
+            Some(s) if s.requested_at.is_some() => errors.push(FieldError::new("listing_ids", format!("you have already asked {} for an intro consultation", s.name))),
+            Some(_) if chosen.iter().any(|c| c == id) => {}
+            Some(_) => chosen.push(id.to_owned()),
+        }
+    }
+    if chosen.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new("listing_ids", "choose at least one therapist from your shortlist"));
+    }
+    let message = check_message(message).map_err(|e| errors.push(e)).ok().flatten();
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    match store::request_consultations(&state.db, &state.vault, &client.user.id, &chosen, message).await {
+        Ok(ids) => {
+            let sent = sent(state, client).await?;
+            Ok(sent.into_iter().filter(|c| ids.contains(&c.id)).collect())
+        }
+        Err(StoreError::Conflict(_)) => Err(AppError::field("listing_ids", "one of these therapists was asked already; reload the page")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The requests a client has sent, newest first.
+pub async fn sent(state: &AppState, client: &ClientScope) -> Result<Vec<ConsultationView>, AppError> {
+    Ok(store::consultations_sent(&state.db, &state.vault, &client.user.id).await?.into_iter().map(Into::into).collect())
+}
+
+/// The requests sent to the therapist's own listing, newest first.
+pub async fn received(state: &AppState, therapist: &TherapistScope) -> Result<Vec<ConsultationView>, AppError> {
+    Ok(store::consultations_received(&state.db, &state.vault, &therapist.user.id).await?.into_iter().map(Into::into).collect())
+}
+
+/// A Unix-ms time as `YYYY-MM-DD` (UTC), for lists where the day is enough.
+pub fn day(ms: i64) -> String {
+    let z = ms.div_euclid(86_400_000) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}

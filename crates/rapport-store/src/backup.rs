@@ -73,7 +73,11 @@ fn kind_of(declared: &str) -> Kind {
         Kind::Bool
     } else if d.contains("int") {
         Kind::Int
-    } else if d.contains("real") || d.contains("double") || d.contains("float") || d.contains("numeric") {
+    } else if d.contains("real")
+        || d.contains("double")
+        || d.contains("float")
+        || d.contains("numeric")
+    {
         Kind::Float
     } else if d.contains("blob") || d.contains("bytea") {
         Kind::Bytes
@@ -83,7 +87,11 @@ fn kind_of(declared: &str) -> Kind {
 }
 
 async fn tables(db: &Db) -> Result<Vec<(String, Vec<String>)>> {
-    Ok(typed_tables(db).await?.into_iter().map(|(n, cols)| (n, cols.into_iter().map(|(c, _)| c).collect())).collect())
+    Ok(typed_tables(db)
+        .await?
+        .into_iter()
+        .map(|(n, cols)| (n, cols.into_iter().map(|(c, _)| c).collect()))
+        .collect())
 }
 
 async fn typed_tables(db: &Db) -> Result<Vec<(String, Vec<(String, Kind)>)>> {
@@ -91,11 +99,15 @@ async fn typed_tables(db: &Db) -> Result<Vec<(String, Vec<(String, Kind)>)>> {
         Backend::Sqlite => (SQLITE_TABLES, SQLITE_COLUMNS),
         Backend::Postgres => (PG_TABLES, PG_COLUMNS),
     };
-    let names: Vec<String> = crate::with_pool!(db, pool => sqlx::query_scalar(q_tables).fetch_all(pool).await)?;
+    let names: Vec<String> =
+        crate::with_pool!(db, pool => sqlx::query_scalar(q_tables).fetch_all(pool).await)?;
     let mut out = Vec::new();
     for name in names {
         let cols: Vec<(String, String)> = crate::with_pool!(db, pool => sqlx::query_as(q_columns).bind(&name).fetch_all(pool).await)?;
-        out.push((name, cols.into_iter().map(|(c, t)| (c, kind_of(&t))).collect()));
+        out.push((
+            name,
+            cols.into_iter().map(|(c, t)| (c, kind_of(&t))).collect(),
+        ));
     }
     Ok(out)
 }
@@ -186,31 +198,58 @@ impl Checked {
 
 /// Reads and checks a whole backup without touching any database.
 pub fn check(text: &str) -> Result<Checked> {
-    let (first, body) = text.split_once('\n').ok_or_else(|| refused("the file is empty or has no header line"))?;
-    let header: Header = serde_json::from_str(first).map_err(|e| refused(format!("the header line is not a Rapport backup header ({e})")))?;
+    let (first, body) = text
+        .split_once('\n')
+        .ok_or_else(|| refused("the file is empty or has no header line"))?;
+    let header: Header = serde_json::from_str(first).map_err(|e| {
+        refused(format!(
+            "the header line is not a Rapport backup header ({e})"
+        ))
+    })?;
     if header.format != FORMAT || header.version != FORMAT_VERSION {
-        return Err(refused(format!("unknown format {} version {}", header.format, header.version)));
+        return Err(refused(format!(
+            "unknown format {} version {}",
+            header.format, header.version
+        )));
     }
     let digest = encode_hex(&Sha256::digest(body.as_bytes()));
     if digest != header.sha256 {
-        return Err(refused("the checksum does not match: the file is damaged or was edited"));
+        return Err(refused(
+            "the checksum does not match: the file is damaged or was edited",
+        ));
     }
-    let index: BTreeMap<&str, usize> = header.tables.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> = header
+        .tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
     let mut counts = vec![0u64; header.tables.len()];
     let mut rows = Vec::new();
     for (n, line) in body.lines().enumerate() {
-        let v: Value = serde_json::from_str(line).map_err(|e| refused(format!("line {}: {e}", n + 2)))?;
-        let table = v["t"].as_str().and_then(|t| index.get(t).copied()).ok_or_else(|| refused(format!("line {}: unknown table", n + 2)))?;
+        let v: Value =
+            serde_json::from_str(line).map_err(|e| refused(format!("line {}: {e}", n + 2)))?;
+        let table = v["t"]
+            .as_str()
+            .and_then(|t| index.get(t).copied())
+            .ok_or_else(|| refused(format!("line {}: unknown table", n + 2)))?;
         let values = v["v"].as_array().cloned().unwrap_or_default();
         if values.len() != header.tables[table].columns.len() {
-            return Err(refused(format!("line {}: wrong number of values for {}", n + 2, header.tables[table].name)));
+            return Err(refused(format!(
+                "line {}: wrong number of values for {}",
+                n + 2,
+                header.tables[table].name
+            )));
         }
         counts[table] += 1;
         rows.push((table, values));
     }
     for (t, c) in header.tables.iter().zip(&counts) {
         if t.rows != *c {
-            return Err(refused(format!("table {} has {c} rows, the header says {}", t.name, t.rows)));
+            return Err(refused(format!(
+                "table {} has {c} rows, the header says {}",
+                t.name, t.rows
+            )));
         }
     }
     Ok(Checked { header, rows })
@@ -222,14 +261,20 @@ pub async fn restore(db: &Db, backup: &Checked) -> Result<()> {
     let live = typed_tables(db).await?;
     let current: i64 = crate::with_pool!(db, pool => sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_versions").fetch_one(pool).await)?;
     if current != backup.header.schema_version {
-        return Err(refused(format!("the backup is at schema version {}, this database at {current}", backup.header.schema_version)));
+        return Err(refused(format!(
+            "the backup is at schema version {}, this database at {current}",
+            backup.header.schema_version
+        )));
     }
     for t in &backup.header.tables {
         let Some((_, cols)) = live.iter().find(|(n, _)| *n == t.name) else {
             return Err(refused(format!("table {} does not exist here", t.name)));
         };
         if cols.iter().map(|(c, _)| c).ne(t.columns.iter()) {
-            return Err(refused(format!("table {} has different columns here", t.name)));
+            return Err(refused(format!(
+                "table {} has different columns here",
+                t.name
+            )));
         }
     }
     let inserts: Vec<String> = backup
@@ -237,16 +282,30 @@ pub async fn restore(db: &Db, backup: &Checked) -> Result<()> {
         .tables
         .iter()
         .map(|t| {
-            let cols: Vec<String> = t.columns.iter().map(|c| quote_ident(c)).collect::<Result<_>>()?;
+            let cols: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| quote_ident(c))
+                .collect::<Result<_>>()?;
             let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-            Ok(format!("INSERT INTO {} ({}) VALUES ({})", quote_ident(&t.name)?, cols.join(", "), marks.join(", ")))
+            Ok(format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                quote_ident(&t.name)?,
+                cols.join(", "),
+                marks.join(", ")
+            ))
         })
         .collect::<Result<_>>()?;
     let kinds: Vec<Vec<Kind>> = backup
         .header
         .tables
         .iter()
-        .map(|t| live.iter().find(|(n, _)| *n == t.name).map(|(_, c)| c.iter().map(|(_, k)| *k).collect()).unwrap_or_default())
+        .map(|t| {
+            live.iter()
+                .find(|(n, _)| *n == t.name)
+                .map(|(_, c)| c.iter().map(|(_, k)| *k).collect())
+                .unwrap_or_default()
+        })
         .collect();
     with_tx!(db, tx => {
         for t in &backup.header.tables {
@@ -283,7 +342,10 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// Row counts per table, for comparing a database with a backup (and two databases).
@@ -299,9 +361,13 @@ pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>> {
 /// SQLite's own consistency check (`PRAGMA integrity_check`); PostgreSQL checks itself.
 pub async fn integrity_check(db: &Db) -> Result<()> {
     if let Db::Sqlite(s) = db {
-        let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&s.pool).await?;
+        let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&s.pool)
+            .await?;
         if verdict != "ok" {
-            return Err(StoreError::Corrupt(format!("integrity check failed: {verdict}")));
+            return Err(StoreError::Corrupt(format!(
+                "integrity check failed: {verdict}"
+            )));
         }
     }
     Ok(())

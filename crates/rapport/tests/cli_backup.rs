@@ -3,7 +3,12 @@
 use std::process::Command;
 
 fn rapport(args: &[&str], dir: &std::path::Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rapport")).args(args).current_dir(dir).env("RAPPORT_NEW_PASSWORD", "a long enough password").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(args)
+        .current_dir(dir)
+        .env("RAPPORT_NEW_PASSWORD", "a long enough password")
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -11,8 +16,26 @@ fn a_backup_restores_into_a_fresh_folder_and_a_damaged_one_is_refused() {
     let dir = std::env::temp_dir().join(format!("rapport-cli-backup-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let made = rapport(&["user", "create", "--email", "a@example.org", "--name", "Admin", "--role", "admin", "--data-dir", "one"], &dir);
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let made = rapport(
+        &[
+            "user",
+            "create",
+            "--email",
+            "a@example.org",
+            "--name",
+            "Admin",
+            "--role",
+            "admin",
+            "--data-dir",
+            "one",
+        ],
+        &dir,
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
     let b = rapport(&["backup", "--out", "b.jsonl", "--data-dir", "one"], &dir);
     assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
     let r = rapport(&["restore", "b.jsonl", "--data-dir", "two"], &dir);
@@ -20,10 +43,15 @@ fn a_backup_restores_into_a_fresh_folder_and_a_damaged_one_is_refused() {
     let again = rapport(&["restore", "b.jsonl", "--data-dir", "two"], &dir);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
-    let text = std::fs::read_to_string(dir.join("b.jsonl")).unwrap().replace("a@example.org", "b@example.org");
+    let text = std::fs::read_to_string(dir.join("b.jsonl"))
+        .unwrap()
+        .replace("a@example.org", "b@example.org");
     std::fs::write(dir.join("edited.jsonl"), text).unwrap();
     let bad = rapport(&["restore", "edited.jsonl", "--data-dir", "three"], &dir);
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
-    assert!(err.contains("checksum") && err.contains("nothing was changed"), "{err}");
+    assert!(
+        err.contains("checksum") && err.contains("nothing was changed"),
+        "{err}"
+    );
 }

@@ -33,10 +33,14 @@ pub async fn backup(a: BackupArgs) -> anyhow::Result<()> {
     let header = match &a.out {
         Some(path) => {
             let tmp = path.with_extension("partial");
-            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?);
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(&tmp)
+                    .with_context(|| format!("cannot create {}", tmp.display()))?,
+            );
             let h = backup::dump(&db, &mut f).await?;
             f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             h
         }
         None => {
@@ -59,7 +63,8 @@ pub async fn backup(a: BackupArgs) -> anyhow::Result<()> {
 
 /// Checks the whole file, then restores it into the configured (empty) database, all or nothing.
 pub async fn restore(a: RestoreArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read {}", a.file.display()))?;
     let checked = match backup::check(&text) {
         Ok(c) => c,
         Err(e) => bail!("{}: {e}; nothing was changed", a.file.display()),
@@ -70,6 +75,9 @@ pub async fn restore(a: RestoreArgs) -> anyhow::Result<()> {
     }
     backup::integrity_check(&db).await?;
     let rows: u64 = checked.header().tables.iter().map(|t| t.rows).sum();
-    eprintln!("restored {rows} rows from {}; integrity check passed", a.file.display());
+    eprintln!(
+        "restored {rows} rows from {}; integrity check passed",
+        a.file.display()
+    );
     Ok(())
 }

@@ -23,7 +23,7 @@ pub struct Config {
     pub report_url: String,
     /// Mark cookies `Secure` (set when serving over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
-    /// Trust the first `X-Forwarded-For` address for rate limits (only behind a trusted proxy).
+    /// Trust the last `X-Forwarded-For` address (the one our own proxy added) for rate limits (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
     /// Login and sign-up attempts allowed per minute, per IP address and per account.
     pub auth_attempts_per_minute: u32,

@@ -51,7 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(features::relationships::page_router())
         .merge(features::instruments::page_router())
         .fallback(features::home::not_found)
-        .layer(middleware::from_fn(pages::error_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), pages::error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))
         .layer(middleware::from_fn(security::headers::add))
         .layer(RequestBodyLimitLayer::new(1 << 20))

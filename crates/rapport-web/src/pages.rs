@@ -79,14 +79,23 @@ struct ErrorPage {
 
 /// For browsers (anything outside `/api/`), turns an error answer into a calm HTML page, and a
 /// "please log in" into a redirect to the login page.
-pub async fn error_pages(req: Request, next: Next) -> Response {
+pub async fn error_pages(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_owned();
     let is_get = req.method() == axum::http::Method::GET;
-    let layout = req
+    let csrf = req
         .extensions()
         .get::<CsrfToken>()
         .map(|t| t.0.clone())
         .unwrap_or_default();
+    let viewer = req
+        .extensions()
+        .get::<Option<crate::auth::Viewer>>()
+        .cloned()
+        .flatten();
     let resp = next.run(req).await;
     let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else {
         return resp;
@@ -100,10 +109,10 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     let status = resp.status();
     let page = ErrorPage {
         layout: Layout {
-            user_name: None,
-            role: None,
-            csrf: layout,
-            help_url: "/help".into(),
+            user_name: viewer.as_ref().map(|v| v.user.display_name.clone()),
+            role: viewer.as_ref().map(|v| v.user.role.as_str()),
+            csrf,
+            help_url: state.config.help_url.clone(),
         },
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
         message: info.message,

@@ -1092,7 +1092,6 @@ async fn an_unknown_page_is_a_404_html_page_with_the_get_help_now_link() {
 }
 
 #[tokio::test]
-#[ignore = "known bug, outside this suite's files: pages::error_pages hard-codes help_url \"/help\" instead of the configured one"]
 async fn the_error_page_links_to_the_configured_help_url() {
     let help = "https://help.example.org/now";
     for app in apps_with(|c| c.help_url = help.into()).await {

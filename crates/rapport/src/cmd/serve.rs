@@ -38,6 +38,7 @@ pub async fn run(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     } else {
         tokio::spawn(migrate_until_ready(state.clone()));
     }
+    tokio::spawn(purge_sessions(state.clone()));
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?db.backend(), "Rapport is listening");
     println!("Rapport is running at http://{addr}/  (Ctrl-C to stop)");
@@ -61,6 +62,19 @@ async fn migrate_until_ready(state: AppState) {
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(10));
             }
+        }
+    }
+}
+
+/// Removes expired sessions every hour, so the table does not grow without bound.
+async fn purge_sessions(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match rapport_store::sessions::purge_expired(&state.db).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
         }
     }
 }

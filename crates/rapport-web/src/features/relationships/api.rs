@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::service::{self, Loaded};
 use crate::auth::{ClientScope, TherapistScope};
-use crate::error::AppError;
+use crate::error::{ApiJson, AppError};
 use crate::state::AppState;
 
 /// The relationship routes, with their OpenAPI descriptions.
@@ -66,7 +66,7 @@ pub struct NewRelationship {
 /// Record a therapy relationship (private until you choose to share).
 #[utoipa::path(post, path = "/api/v1/relationships", tag = "alliance", request_body = NewRelationship,
     responses((status = 201, description = "Created"), (status = 422, description = "Invalid fields")))]
-async fn create(State(state): State<AppState>, client: ClientScope, Json(input): Json<NewRelationship>) -> Result<(StatusCode, Json<Value>), AppError> {
+async fn create(State(state): State<AppState>, client: ClientScope, ApiJson(input): ApiJson<NewRelationship>) -> Result<(StatusCode, Json<Value>), AppError> {
     let rel = service::create(&state, &client, &input.therapist_name, input.listing_id.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(json!(rel))))
 }
@@ -81,7 +81,7 @@ async fn show(State(state): State<AppState>, client: ClientScope, Path(id): Path
 /// Submit a check-in (the Rapport Alliance Check-in; `session` defaults to the next number).
 #[utoipa::path(post, path = "/api/v1/relationships/{id}/checkins", tag = "alliance", params(("id" = String, Path)), request_body = Object,
     responses((status = 201, description = "Stored; the new assessment"), (status = 422, description = "Invalid fields, each named"), (status = 404, description = "Not your relationship")))]
-async fn add_checkin(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, Json(input): Json<Value>) -> Result<(StatusCode, Json<Value>), AppError> {
+async fn add_checkin(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, ApiJson(input): ApiJson<Value>) -> Result<(StatusCode, Json<Value>), AppError> {
     let Value::Object(obj) = input else { return Err(AppError::field("body", "must be a JSON object")) };
     service::record_checkin(&state, &client, &id, obj).await?;
     let l = service::load_for_client(&state, &client, &id).await?;
@@ -99,7 +99,7 @@ pub struct SharingIn {
 /// Choose what your therapist sees: private, trend (and status) only, or answers too. Immediate.
 #[utoipa::path(put, path = "/api/v1/relationships/{id}/sharing", tag = "alliance", params(("id" = String, Path)), request_body = SharingIn,
     responses((status = 200, description = "Saved"), (status = 422, description = "Unknown choice")))]
-async fn set_sharing(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, Json(input): Json<SharingIn>) -> Result<Json<Value>, AppError> {
+async fn set_sharing(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, ApiJson(input): ApiJson<SharingIn>) -> Result<Json<Value>, AppError> {
     let choice = service::parse_sharing(&input.sharing)?;
     service::set_sharing(&state, &client, &id, choice).await?;
     Ok(Json(json!({"sharing": choice})))
@@ -126,7 +126,7 @@ pub struct MessageIn {
 /// Send your note to your therapist (only when they use Rapport, and only with `confirm: true`).
 #[utoipa::path(post, path = "/api/v1/relationships/{id}/messages", tag = "alliance", params(("id" = String, Path)), request_body = MessageIn,
     responses((status = 201, description = "Sent"), (status = 422, description = "Not confirmed, empty, or therapist not on Rapport")))]
-async fn send_message(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, Json(input): Json<MessageIn>) -> Result<(StatusCode, Json<Value>), AppError> {
+async fn send_message(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, ApiJson(input): ApiJson<MessageIn>) -> Result<(StatusCode, Json<Value>), AppError> {
     if !input.confirm {
         return Err(AppError::field("confirm", "must be true: nothing is sent without your confirmation"));
     }

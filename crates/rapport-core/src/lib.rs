@@ -5,7 +5,9 @@
 //! the web app, the CLI and the offline engine all give the same answer.
 
 pub mod alliance;
+pub mod care;
 pub mod error;
+pub mod feedback;
 pub mod fhir;
 pub mod instrument;
 pub mod matching;

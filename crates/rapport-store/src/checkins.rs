@@ -1,8 +1,9 @@
 //! Stored check-ins. The structured answers are kept as JSON; the free-text `need` is sealed with
-//! the [`Vault`](crate::Vault), bound to its row, and never stored or logged in the clear.
+//! the client's own data key (see [`crate::user_keys`]), bound to its row, and never stored or
+//! logged in the clear.
 
 use crate::crypto::Place;
-use crate::{Db, Result, StoreError, Vault, new_id, now_ms, with_pool};
+use crate::{Db, Result, StoreError, Vault, new_id, now_ms, user_keys, with_pool};
 
 /// A check-in as stored, with `need` already decrypted.
 #[derive(Clone, Debug)]
@@ -52,7 +53,14 @@ pub async fn insert(
     need: Option<&str>,
 ) -> Result<StoredCheckIn> {
     let id = new_id();
-    let sealed = need.map(|n| vault.seal(place(&id), n));
+    let sealed = match need {
+        Some(n) => Some(
+            user_keys::sealing_key(db, vault, relationship_id)
+                .await?
+                .seal(place(&id), n),
+        ),
+        None => None,
+    };
     let created_at = now_ms();
     let done = with_pool!(db, pool => sqlx::query(INSERT)
         .bind(&id).bind(relationship_id).bind(session).bind(answers.to_string()).bind(sealed).bind(created_at)
@@ -78,13 +86,16 @@ pub async fn insert(
 pub async fn list(db: &Db, vault: &Vault, relationship_id: &str) -> Result<Vec<StoredCheckIn>> {
     let rows: Vec<Row> =
         with_pool!(db, pool => sqlx::query_as(LIST).bind(relationship_id).fetch_all(pool).await)?;
+    let keys = match rows.iter().any(|r| r.need.is_some()) {
+        true => Some(user_keys::opening_keys(db, vault, relationship_id).await?),
+        false => None,
+    };
     rows.into_iter()
         .map(|r| {
-            let need = r
-                .need
-                .as_deref()
-                .map(|b| vault.open(place(&r.id), b))
-                .transpose()?;
+            let need = match (&r.need, &keys) {
+                (Some(b), Some(keys)) => Some(keys.open(place(&r.id), b)?),
+                _ => None,
+            };
             let answers =
                 serde_json::from_str(&r.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             Ok(StoredCheckIn {

@@ -106,6 +106,9 @@ impl Vault {
             };
             let (id, hex) = line.trim().split_once(' ').ok_or_else(bad)?;
             let id: u32 = id.parse().map_err(|_| bad())?;
+            if id == CLIENT_KEY_ID {
+                return Err(bad());
+            }
             let key = decode_hex32(hex.trim()).ok_or_else(bad)?;
             vault.add_key(id, &key);
         }
@@ -199,6 +202,122 @@ impl Vault {
             .and_then(|b| b.try_into().ok())
             .map(u32::from_be_bytes)
     }
+}
+
+impl Vault {
+    /// Seals a client's data key for storage (`user_keys.wrapped`), bound to its owner.
+    pub fn wrap(&self, owner: &str, key: &DataKey) -> Vec<u8> {
+        self.seal(wrap_place(owner), &encode_hex(&key.bytes))
+    }
+
+    /// Opens a client's data key sealed by [`Vault::wrap`] for exactly `owner`.
+    pub fn unwrap(&self, owner: &str, wrapped: &[u8]) -> Result<DataKey> {
+        let hex = self.open(wrap_place(owner), wrapped)?;
+        let bytes = decode_hex32(&hex).ok_or(StoreError::Crypto)?;
+        Ok(DataKey::from_bytes(owner, bytes))
+    }
+}
+
+fn wrap_place(owner: &str) -> Place<'_> {
+    Place {
+        table: "user_keys",
+        column: "wrapped",
+        row: owner,
+    }
+}
+
+/// The key id written in front of values sealed with a client's own [`DataKey`]; a key file
+/// may not use it, so a stored value always says which kind of key opens it.
+pub const CLIENT_KEY_ID: u32 = u32::MAX;
+
+/// One client's own data key. Their free text is sealed with it, and it is stored only wrapped
+/// by the deployment's [`Vault`]: deleting the wrapped key (account deletion) leaves every copy
+/// of that text, in the database or anywhere it was copied to, impossible to open.
+#[derive(Clone)]
+pub struct DataKey {
+    owner: String,
+    bytes: [u8; 32],
+    cipher: XChaCha20Poly1305,
+}
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DataKey {{ owner: {} }}", self.owner)
+    }
+}
+
+impl DataKey {
+    /// A fresh random key for `owner` (a client's account id).
+    pub fn generate(owner: &str) -> DataKey {
+        DataKey::from_bytes(owner, random_key())
+    }
+
+    fn from_bytes(owner: &str, bytes: [u8; 32]) -> DataKey {
+        DataKey {
+            owner: owner.to_owned(),
+            cipher: XChaCha20Poly1305::new(Key::from_slice(&bytes)),
+            bytes,
+        }
+    }
+
+    /// Whose key this is.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Encrypts `plain` for `place`; the associated data also names the owner, so a value moved
+    /// to another client's row does not open there.
+    pub fn seal(&self, place: Place<'_>, plain: &str) -> Vec<u8> {
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).expect("the operating system's random source failed");
+        let sealed = self
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: &client_aad(place, &self.owner),
+                },
+            )
+            .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
+        let mut out = Vec::with_capacity(KEY_ID_LEN + NONCE_LEN + sealed.len());
+        out.extend_from_slice(&CLIENT_KEY_ID.to_be_bytes());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// Decrypts a value this key sealed for exactly `place`.
+    pub fn open(&self, place: Place<'_>, stored: &[u8]) -> Result<String> {
+        if !DataKey::sealed_with_client_key(stored) || stored.len() < KEY_ID_LEN + NONCE_LEN {
+            return Err(StoreError::Crypto);
+        }
+        let (nonce, sealed) = stored[KEY_ID_LEN..].split_at(NONCE_LEN);
+        let plain = self
+            .cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &client_aad(place, &self.owner),
+                },
+            )
+            .map_err(|_| StoreError::Crypto)?;
+        String::from_utf8(plain).map_err(|_| StoreError::Crypto)
+    }
+
+    /// Whether a stored value was sealed with a client's key (rather than the deployment's).
+    pub fn sealed_with_client_key(stored: &[u8]) -> bool {
+        Vault::key_id_of(stored) == Some(CLIENT_KEY_ID)
+    }
+}
+
+fn client_aad(place: Place<'_>, owner: &str) -> Vec<u8> {
+    format!(
+        "rapport/v1\0{}\0{}\0{}\0client\0{}",
+        place.table, place.column, place.row, owner
+    )
+    .into_bytes()
 }
 
 fn aad(place: Place<'_>, key_id: u32) -> Vec<u8> {

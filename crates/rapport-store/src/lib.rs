@@ -5,22 +5,28 @@
 //! step by a parity test). Every query is written once, as a named constant, and run on whichever
 //! pool this deployment uses through [`with_pool!`] and [`with_tx!`].
 
+pub mod alerts;
 pub mod audit;
 pub mod backup;
+pub mod care;
 pub mod checkins;
 pub mod crypto;
 mod db;
+pub mod erase;
 pub mod instruments;
 pub mod listings;
 pub mod matching;
 pub mod messages;
 pub mod migrate;
+pub mod outcomes;
+pub mod practices;
 pub mod relationships;
 pub mod sessions;
 pub mod tokens;
+pub mod user_keys;
 pub mod users;
 
-pub use crypto::Vault;
+pub use crypto::{DataKey, Vault};
 pub use db::{Backend, Db, SqliteDb, now_ms};
 
 /// Everything that can go wrong when loading or saving.

@@ -18,7 +18,9 @@ const FIT_PUT: &str = "INSERT INTO fit_profiles (client_id, data, updated_at) VA
 
 /// The client's saved match request (JSON), if any.
 pub async fn preferences(db: &Db, client_id: &str) -> Result<Option<String>> {
-    Ok(with_pool!(db, pool => sqlx::query_scalar(PREFS_GET).bind(client_id).fetch_optional(pool).await)?)
+    Ok(
+        with_pool!(db, pool => sqlx::query_scalar(PREFS_GET).bind(client_id).fetch_optional(pool).await)?,
+    )
 }
 
 /// Saves the client's match request (JSON), replacing the previous one.
@@ -29,7 +31,9 @@ pub async fn save_preferences(db: &Db, client_id: &str, request: &str) -> Result
 
 /// The client's fit profile (JSON), if any.
 pub async fn fit_profile(db: &Db, client_id: &str) -> Result<Option<String>> {
-    Ok(with_pool!(db, pool => sqlx::query_scalar(FIT_GET).bind(client_id).fetch_optional(pool).await)?)
+    Ok(
+        with_pool!(db, pool => sqlx::query_scalar(FIT_GET).bind(client_id).fetch_optional(pool).await)?,
+    )
 }
 
 /// Replaces the fit profile with what `change` makes of the stored one, inside one write

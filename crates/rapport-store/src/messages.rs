@@ -1,9 +1,10 @@
-//! Messages a client explicitly chose to send to their therapist. Bodies are sealed at rest.
+//! Messages a client explicitly chose to send to their therapist. Bodies are sealed at rest with
+//! the relationship's client's own data key (see [`crate::user_keys`]).
 
 use serde::Serialize;
 
 use crate::crypto::Place;
-use crate::{Db, Result, Vault, new_id, now_ms, with_pool};
+use crate::{Db, Result, Vault, new_id, now_ms, user_keys, with_pool};
 
 /// A message, decrypted.
 #[derive(Clone, Debug, Serialize)]
@@ -50,7 +51,7 @@ pub async fn send(db: &Db, vault: &Vault, relationship_id: &str, sender_id: &str
         body: body.to_owned(),
         created_at: now_ms(),
     };
-    let sealed = vault.seal(place(&m.id), body);
+    let sealed = user_keys::sealing_key(db, vault, relationship_id).await?.seal(place(&m.id), body);
     with_pool!(db, pool => sqlx::query(INSERT).bind(&m.id).bind(relationship_id).bind(sender_id).bind(kind).bind(sealed).bind(m.created_at).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(m)
 }
@@ -58,9 +59,13 @@ pub async fn send(db: &Db, vault: &Vault, relationship_id: &str, sender_id: &str
 /// A relationship's messages, oldest first. Callers must already have checked access.
 pub async fn list(db: &Db, vault: &Vault, relationship_id: &str) -> Result<Vec<Message>> {
     let rows: Vec<Row> = with_pool!(db, pool => sqlx::query_as(LIST).bind(relationship_id).fetch_all(pool).await)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys = user_keys::opening_keys(db, vault, relationship_id).await?;
     rows.into_iter()
         .map(|r| {
-            let body = vault.open(place(&r.id), &r.body)?;
+            let body = keys.open(place(&r.id), &r.body)?;
             Ok(Message { id: r.id, relationship_id: r.relationship_id, sender_id: r.sender_id, kind: r.kind, body, created_at: r.created_at })
         })
         .collect()

@@ -34,6 +34,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_matching.sql"),
         postgres: include_str!("../migrations/postgres/0004_matching.sql"),
     },
+    Migration {
+        version: 5,
+        sqlite: include_str!("../migrations/sqlite/0005_care.sql"),
+        postgres: include_str!("../migrations/postgres/0005_care.sql"),
+    },
+    Migration {
+        version: 6,
+        sqlite: include_str!("../migrations/sqlite/0006_feedback.sql"),
+        postgres: include_str!("../migrations/postgres/0006_feedback.sql"),
+    },
 ];
 
 const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

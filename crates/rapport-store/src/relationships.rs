@@ -56,6 +56,9 @@ pub struct Relationship {
     pub listing_id: Option<String>,
     /// What the client shares with the therapist.
     pub sharing: Sharing,
+    /// Whether the client also shares their measures (PHQ-9, GAD-7, ORS, SRS); only ever in
+    /// effect on top of trend or answers sharing, never for a private relationship.
+    pub share_outcomes: bool,
     /// Creation time, Unix ms.
     pub created_at: i64,
 }
@@ -68,6 +71,7 @@ struct Row {
     therapist_user_id: Option<String>,
     listing_id: Option<String>,
     sharing: String,
+    share_outcomes: i64,
     created_at: i64,
 }
 
@@ -82,15 +86,17 @@ impl Row {
             therapist_user_id: self.therapist_user_id,
             listing_id: self.listing_id,
             sharing,
+            share_outcomes: self.share_outcomes == 1,
             created_at: self.created_at,
         })
     }
 }
 
-const COLS: &str =
-    "id, client_id, therapist_name, therapist_user_id, listing_id, sharing, created_at";
+const COLS: &str = "id, client_id, therapist_name, therapist_user_id, listing_id, sharing, share_outcomes, created_at";
 const INSERT: &str = "INSERT INTO relationships (id, client_id, therapist_name, therapist_user_id, listing_id, sharing, created_at) VALUES ($1, $2, $3, $4, $5, 'private', $6)";
 const SET_SHARING: &str = "UPDATE relationships SET sharing = $1 WHERE id = $2 AND client_id = $3";
+const SET_SHARE_OUTCOMES: &str =
+    "UPDATE relationships SET share_outcomes = $1 WHERE id = $2 AND client_id = $3";
 
 fn q_for_client() -> String {
     format!("SELECT {COLS} FROM relationships WHERE client_id = $1 ORDER BY created_at, id")
@@ -124,6 +130,7 @@ pub async fn create(
         therapist_user_id: therapist_user_id.map(str::to_owned),
         listing_id: listing_id.map(str::to_owned),
         sharing: Sharing::Private,
+        share_outcomes: false,
         created_at: now_ms(),
     };
     with_pool!(db, pool => sqlx::query(INSERT)
@@ -147,6 +154,13 @@ pub async fn get_for_client(db: &Db, client_id: &str, id: &str) -> Result<Option
 /// Changes what the client shares; takes effect for the very next read. False if not theirs.
 pub async fn set_sharing(db: &Db, client_id: &str, id: &str, sharing: Sharing) -> Result<bool> {
     let n = with_pool!(db, pool => sqlx::query(SET_SHARING).bind(sharing.as_str()).bind(id).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Changes whether the client shares their measures with this relationship's therapist (on top
+/// of trend or answers sharing); immediate. False if not theirs.
+pub async fn set_share_outcomes(db: &Db, client_id: &str, id: &str, share: bool) -> Result<bool> {
+    let n = with_pool!(db, pool => sqlx::query(SET_SHARE_OUTCOMES).bind(i64::from(share)).bind(id).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 

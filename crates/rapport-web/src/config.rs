@@ -29,6 +29,16 @@ pub struct Config {
     pub auth_attempts_per_minute: u32,
     /// How long a login lasts, in hours.
     pub session_hours: u32,
+    /// How long a freed slot is held for a waitlisted client before it moves on, in hours.
+    pub waitlist_hold_hours: u32,
+    /// Outgoing mail server (`smtp://127.0.0.1:2525`, `smtps://user:pass@host`); without it,
+    /// e-mail stays in the outbox (visible to admins) and nothing is sent.
+    pub smtp_url: Option<String>,
+    /// The `From` of every e-mail.
+    pub mail_from: String,
+    /// The address people reach Rapport at, for links in e-mails and calendar feeds; defaults to
+    /// `http://<bind>`.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -50,11 +60,23 @@ impl Default for Config {
             trust_forwarded_for: false,
             auth_attempts_per_minute: 10,
             session_hours: 12,
+            waitlist_hold_hours: 24,
+            smtp_url: None,
+            mail_from: "Rapport <rapport@localhost>".into(),
+            public_url: None,
         }
     }
 }
 
 impl Config {
+    /// The base of links in e-mails and feeds, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
     /// The key file actually used.
     pub fn key_path(&self) -> PathBuf {
         self.key_file

@@ -24,6 +24,9 @@ pub enum AppError {
     /// Logged in, but this is not theirs to see or do.
     #[error("not allowed")]
     Forbidden,
+    /// Logged in, but refused for a reason the person can act on (shown as given).
+    #[error("refused: {0}")]
+    Refused(String),
     /// Nothing here (also used for other people's data, so its existence is not revealed).
     #[error("not found")]
     NotFound,
@@ -52,7 +55,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Refused(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -70,7 +73,7 @@ impl AppError {
             AppError::Unauthorized => "Please log in first.".into(),
             AppError::Forbidden => "That isn't available to your account.".into(),
             AppError::NotFound => "We couldn't find that page.".into(),
-            AppError::Conflict(m) => m.clone(),
+            AppError::Conflict(m) | AppError::Refused(m) => m.clone(),
             AppError::Csrf => "This form had expired or came from another site. Please go back, reload the page and try again.".into(),
             AppError::TooMany(s) => format!("Too many attempts. Please wait {s} seconds and try again."),
             AppError::Internal(_) => "Sorry, something went wrong on our side. Nothing you entered was lost or half-saved; please try again in a moment.".into(),
@@ -150,7 +153,7 @@ fn code(e: &AppError) -> &'static str {
     match e {
         AppError::Invalid(_) => "invalid",
         AppError::Unauthorized => "unauthorized",
-        AppError::Forbidden => "forbidden",
+        AppError::Forbidden | AppError::Refused(_) => "forbidden",
         AppError::NotFound => "not_found",
         AppError::Conflict(_) => "conflict",
         AppError::Csrf => "csrf",

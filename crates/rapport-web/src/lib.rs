@@ -28,7 +28,7 @@ pub use state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Rapport API", description = "Find a therapist who fits, and know early whether it is working."),
-    tags((name = "account", description = "Sign-up, login, tokens"), (name = "health", description = "Liveness and readiness"), (name = "alliance", description = "Relationships, check-ins, sharing, caseload"), (name = "instruments", description = "Measures: definitions (also as FHIR), scored responses, licensed text"))
+    tags((name = "account", description = "Sign-up, login, tokens"), (name = "health", description = "Liveness and readiness"), (name = "alliance", description = "Relationships, check-ins, sharing, caseload"), (name = "care", description = "Appointments, waitlist, leaving well, referrals, calendars, outbox"), (name = "instruments", description = "Measures: definitions (also as FHIR), scored responses, licensed text"), (name = "matching", description = "Directory, match, listings, import, shortlist, consultations, fit profile"))
 )]
 struct ApiDoc;
 
@@ -38,7 +38,9 @@ pub fn router(state: AppState) -> Router {
         .merge(features::account::api_router())
         .merge(features::health::router())
         .merge(features::relationships::api_router())
+        .merge(features::care::api_router())
         .merge(features::instruments::api_router())
+        .merge(features::matching::api_router())
         .split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let openapi_json = openapi.to_pretty_json().unwrap_or_default();
@@ -49,7 +51,9 @@ pub fn router(state: AppState) -> Router {
         .merge(features::home::router())
         .merge(features::account::page_router())
         .merge(features::relationships::page_router())
+        .merge(features::care::page_router())
         .merge(features::instruments::page_router())
+        .merge(features::matching::page_router())
         .fallback(features::home::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), pages::error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))

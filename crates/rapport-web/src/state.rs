@@ -7,6 +7,7 @@ use std::time::Duration;
 use rapport_store::{Db, Vault};
 
 use crate::config::Config;
+use crate::features::matching::Directory;
 use crate::features::instruments::Instruments;
 use crate::security::ratelimit::RateLimiter;
 
@@ -26,6 +27,9 @@ pub struct AppState {
     /// The instruments offered: built-in definitions with the licensed text installed in the
     /// database, refreshed whenever that text changes (see `features::instruments::registry`).
     pub instruments: Arc<RwLock<Instruments>>,
+    /// The therapist directory in memory, which every match is answered from; loaded from the
+    /// `listings` table and kept current by every listing write (see `features::matching`).
+    pub directory: Arc<Directory>,
     ready: Arc<AtomicBool>,
 }
 
@@ -40,6 +44,7 @@ impl AppState {
             auth_by_account: Arc::new(RateLimiter::new(per_minute, Duration::from_secs(60))),
             config: Arc::new(config),
             instruments: Arc::new(RwLock::new(Instruments::builtin())),
+            directory: Arc::new(Directory::default()),
             ready: Arc::new(AtomicBool::new(false)),
         }
     }

@@ -33,6 +33,14 @@ enum Command {
     Backup(cmd::backup::BackupArgs),
     /// Restore a backup into an empty database, after checking the whole file.
     Restore(cmd::backup::RestoreArgs),
+    /// Therapist directory files: generate synthetic listings, import a file into the database.
+    #[command(subcommand)]
+    Directory(cmd::directory::DirectoryCommand),
+    /// Match one request against a directory file and print the results as JSON (as the API).
+    Match(cmd::matching::MatchArgs),
+    /// Benchmarks to run by hand: the matching engine against the same rules in SQL.
+    #[command(subcommand)]
+    Bench(cmd::bench::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +54,9 @@ fn main() -> ExitCode {
         Command::User(c) => runtime().block_on(cmd::user::run(c)),
         Command::Backup(a) => runtime().block_on(cmd::backup::backup(a)),
         Command::Restore(a) => runtime().block_on(cmd::backup::restore(a)),
+        Command::Directory(c) => return cmd::directory::run(c),
+        Command::Match(args) => return cmd::matching::run(&args),
+        Command::Bench(c) => runtime().block_on(cmd::bench::run(c)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

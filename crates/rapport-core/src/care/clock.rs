@@ -106,7 +106,20 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    let days_in_month = [31, 28 + i64::from(is_leap(y)), 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days_in_month = [
+        31,
+        28 + i64::from(is_leap(y)),
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&mo) || d < 1 || d > days_in_month[(mo - 1) as usize] {
         return None;
     }
@@ -153,7 +166,11 @@ mod tests {
     #[test]
     fn weekdays_start_on_monday() {
         assert_eq!(weekday(0), 3, "1970-01-01 was a Thursday");
-        assert_eq!(weekday(days_from_civil(2026, 3, 2)), 0, "2026-03-02 is a Monday");
+        assert_eq!(
+            weekday(days_from_civil(2026, 3, 2)),
+            0,
+            "2026-03-02 is a Monday"
+        );
         assert_eq!(day_name(6), "Sun");
     }
 
@@ -165,7 +182,14 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-03-03T13:00-05:00"), Some(ms));
         assert_eq!(parse_rfc3339("2026-03-03T18:00:00.250Z"), Some(ms));
         assert_eq!(ics_utc(ms), "20260303T180000Z");
-        for bad in ["", "2026-03-03", "2026-02-30T10:00:00Z", "2026-03-03T24:00:00Z", "2026-03-03T18:00:00", "soon"] {
+        for bad in [
+            "",
+            "2026-03-03",
+            "2026-02-30T10:00:00Z",
+            "2026-03-03T24:00:00Z",
+            "2026-03-03T18:00:00",
+            "soon",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
         assert!(parse_rfc3339("2028-02-29T10:00:00Z").is_some(), "leap day");

@@ -1,8 +1,10 @@
 //! One module per feature, each owning its pages and API routes.
 
 pub mod account;
+pub mod care;
 pub mod demo_data;
 pub mod health;
 pub mod home;
 pub mod instruments;
+pub mod matching;
 pub mod relationships;

@@ -21,6 +21,10 @@ const KNOWN_ENV: &[&str] = &[
     "RAPPORT_TRUST_FORWARDED_FOR",
     "RAPPORT_AUTH_ATTEMPTS_PER_MINUTE",
     "RAPPORT_SESSION_HOURS",
+    "RAPPORT_WAITLIST_HOLD_HOURS",
+    "RAPPORT_SMTP_URL",
+    "RAPPORT_MAIL_FROM",
+    "RAPPORT_PUBLIC_URL",
     "RAPPORT_LOG",
     "RAPPORT_LOG_FORMAT",
     "RAPPORT_TEST_POSTGRES_URL",
@@ -68,6 +72,18 @@ pub struct WebArgs {
     /// How long a login lasts, in hours.
     #[arg(long, env = "RAPPORT_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
+    /// Hours a freed slot is held for a waitlisted client before it is offered to the next.
+    #[arg(long, env = "RAPPORT_WAITLIST_HOLD_HOURS", default_value_t = 24)]
+    pub waitlist_hold_hours: u32,
+    /// Outgoing mail server, e.g. smtp://127.0.0.1:2525; without it e-mail stays in the outbox.
+    #[arg(long, env = "RAPPORT_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The From address of every e-mail.
+    #[arg(long, env = "RAPPORT_MAIL_FROM", default_value = "Rapport <rapport@localhost>")]
+    pub mail_from: String,
+    /// The address people reach Rapport at, for links in e-mails and calendar feeds.
+    #[arg(long, env = "RAPPORT_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// Warns about `RAPPORT_` variables that nothing reads (usually a typo).
@@ -132,6 +148,10 @@ pub fn web_config(storage: &StorageArgs, web: &WebArgs) -> Config {
         trust_forwarded_for: web.trust_forwarded_for,
         auth_attempts_per_minute: web.auth_attempts_per_minute,
         session_hours: web.session_hours.max(1),
+        waitlist_hold_hours: web.waitlist_hold_hours.max(1),
+        smtp_url: web.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+        mail_from: web.mail_from.clone(),
+        public_url: web.public_url.clone().filter(|u| !u.trim().is_empty()),
         ..Config::default()
     };
     if let Some(lines) = &web.crisis_lines {

@@ -2,9 +2,12 @@
 
 pub mod assess;
 pub mod backup;
+pub mod bench;
 pub mod change;
 pub mod config;
 pub mod demo;
+pub mod directory;
 pub mod instrument;
+pub mod matching;
 pub mod serve;
 pub mod user;

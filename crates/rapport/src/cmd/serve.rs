@@ -39,6 +39,8 @@ pub async fn run(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         tokio::spawn(migrate_until_ready(state.clone()));
     }
     tokio::spawn(purge_sessions(state.clone()));
+    tokio::spawn(rapport_web::features::matching::keep_current(state.clone()));
+    rapport_web::features::care::spawn_worker(state.clone());
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?db.backend(), "Rapport is listening");
     println!("Rapport is running at http://{addr}/  (Ctrl-C to stop)");

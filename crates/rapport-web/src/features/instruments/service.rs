@@ -148,11 +148,9 @@ pub fn is_crisis(stored: &StoredResponse) -> bool {
 /// lines and help page, so no client of the API can show the score without them.
 pub fn submitted_json(stored: &StoredResponse, config: &Config) -> Value {
     let mut out = stored_json(stored);
-    if is_crisis(stored) {
-        if let Value::Object(obj) = &mut out {
-            obj.insert("crisis_lines".into(), json!(config.crisis_lines));
-            obj.insert("help_url".into(), json!(config.help_url));
-        }
+    if let (true, Value::Object(obj)) = (is_crisis(stored), &mut out) {
+        obj.insert("crisis_lines".into(), json!(config.crisis_lines));
+        obj.insert("help_url".into(), json!(config.help_url));
     }
     out
 }

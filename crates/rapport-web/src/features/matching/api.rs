@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::fit;
 use super::service::{self, FileFormat, ImportReport};
 use super::shortlist::{self, ConsultationView, Shortlisted};
-use super::fit;
 use crate::auth::{AdminScope, ClientScope, TherapistScope};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -44,7 +44,10 @@ async fn vocabularies() -> Json<Value> {
 /// preferences (the same JSON as `rapport match`). Nothing is stored.
 #[utoipa::path(post, path = "/api/v1/match", tag = "matching", request_body = Object,
     responses((status = 200, description = "total_eligible and results"), (status = 422, description = "Invalid fields, each named")))]
-async fn match_request(State(state): State<AppState>, Json(body): Json<Value>) -> Result<Json<Value>, AppError> {
+async fn match_request(
+    State(state): State<AppState>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, AppError> {
     let req = parse_request(&body)?;
     Ok(Json(json!(service::search(&state, &req).await?)))
 }
@@ -52,8 +55,13 @@ async fn match_request(State(state): State<AppState>, Json(body): Json<Value>) -
 /// Your own directory listing (therapists).
 #[utoipa::path(get, path = "/api/v1/me/listing", tag = "matching",
     responses((status = 200, description = "The listing JSON"), (status = 404, description = "No listing yet")))]
-async fn my_listing(State(state): State<AppState>, therapist: TherapistScope) -> Result<Json<Value>, AppError> {
-    let (_, listing) = service::own_listing(&state, &therapist).await?.ok_or(AppError::NotFound)?;
+async fn my_listing(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+) -> Result<Json<Value>, AppError> {
+    let (_, listing) = service::own_listing(&state, &therapist)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(listing))
 }
 
@@ -62,21 +70,37 @@ async fn my_listing(State(state): State<AppState>, therapist: TherapistScope) ->
 /// set by the directory. Clients' searches see the change at once.
 #[utoipa::path(put, path = "/api/v1/me/listing", tag = "matching", request_body = Object,
     responses((status = 200, description = "The saved listing"), (status = 422, description = "Invalid fields, each named")))]
-async fn put_my_listing(State(state): State<AppState>, therapist: TherapistScope, Json(body): Json<Value>) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!(service::save_own_listing(&state, &therapist, body).await?)))
+async fn put_my_listing(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(json!(
+        service::save_own_listing(&state, &therapist, body).await?
+    )))
 }
 
 /// Intro-consultation requests clients sent to your listing, newest first.
 #[utoipa::path(get, path = "/api/v1/me/listing/consultations", tag = "matching", responses((status = 200, description = "Requests", body = [ConsultationView])))]
-async fn my_consultations(State(state): State<AppState>, therapist: TherapistScope) -> Result<Json<Vec<ConsultationView>>, AppError> {
+async fn my_consultations(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+) -> Result<Json<Vec<ConsultationView>>, AppError> {
     Ok(Json(shortlist::received(&state, &therapist).await?))
 }
 
 /// Create or replace any listing (administrators); an account link is kept.
 #[utoipa::path(put, path = "/api/v1/listings/{id}", tag = "matching", params(("id" = String, Path)), request_body = Object,
     responses((status = 200, description = "The saved listing"), (status = 422, description = "Invalid fields, each named"), (status = 403, description = "Not an administrator")))]
-async fn put_listing(State(state): State<AppState>, admin: AdminScope, Path(id): Path<String>, Json(body): Json<Value>) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!(service::save_listing(&state, &admin, &id, body).await?)))
+async fn put_listing(
+    State(state): State<AppState>,
+    admin: AdminScope,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(json!(
+        service::save_listing(&state, &admin, &id, body).await?
+    )))
 }
 
 /// How an import body is written.
@@ -93,12 +117,26 @@ pub struct ImportQuery {
 /// existing listings by id, and are matched at once.
 #[utoipa::path(post, path = "/api/v1/directory/import", tag = "matching", params(("format" = Option<String>, Query)), request_body(content = String, content_type = "application/jsonl"),
     responses((status = 200, description = "What was imported and every refused row", body = ImportReport), (status = 422, description = "Empty body or unknown format")))]
-async fn import(State(state): State<AppState>, admin: AdminScope, Query(q): Query<ImportQuery>, headers: HeaderMap, body: String) -> Result<Json<ImportReport>, AppError> {
+async fn import(
+    State(state): State<AppState>,
+    admin: AdminScope,
+    Query(q): Query<ImportQuery>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Json<ImportReport>, AppError> {
     let format = match q.format.as_deref() {
-        Some(word) => FileFormat::parse(word).ok_or_else(|| AppError::field("format", "must be jsonl or csv"))?,
+        Some(word) => FileFormat::parse(word)
+            .ok_or_else(|| AppError::field("format", "must be jsonl or csv"))?,
         None => {
-            let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-            if content_type.starts_with("text/csv") { FileFormat::Csv } else { FileFormat::JsonLines }
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if content_type.starts_with("text/csv") {
+                FileFormat::Csv
+            } else {
+                FileFormat::JsonLines
+            }
         }
     };
     Ok(Json(service::import(&state, &admin, &body, format).await?))
@@ -106,7 +144,10 @@ async fn import(State(state): State<AppState>, admin: AdminScope, Query(q): Quer
 
 /// Your shortlist (at most three therapists).
 #[utoipa::path(get, path = "/api/v1/shortlist", tag = "matching", responses((status = 200, description = "Shortlist", body = [Shortlisted])))]
-async fn get_shortlist(State(state): State<AppState>, client: ClientScope) -> Result<Json<Vec<Shortlisted>>, AppError> {
+async fn get_shortlist(
+    State(state): State<AppState>,
+    client: ClientScope,
+) -> Result<Json<Vec<Shortlisted>>, AppError> {
     Ok(Json(shortlist::list(&state, &client).await?))
 }
 
@@ -122,23 +163,38 @@ pub struct ShortlistIn {
 /// three or the id is not in the directory).
 #[utoipa::path(post, path = "/api/v1/shortlist", tag = "matching", request_body = ShortlistIn,
     responses((status = 201, description = "Added; the shortlist", body = [Shortlisted]), (status = 200, description = "Already there"), (status = 422, description = "Full, or not in the directory")))]
-async fn add_to_shortlist(State(state): State<AppState>, client: ClientScope, Json(input): Json<ShortlistIn>) -> Result<(StatusCode, Json<Vec<Shortlisted>>), AppError> {
+async fn add_to_shortlist(
+    State(state): State<AppState>,
+    client: ClientScope,
+    Json(input): Json<ShortlistIn>,
+) -> Result<(StatusCode, Json<Vec<Shortlisted>>), AppError> {
     let added = shortlist::add(&state, &client, &input.listing_id).await?;
-    let status = if added == rapport_store::matching::Added::Added { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if added == rapport_store::matching::Added::Added {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(shortlist::list(&state, &client).await?)))
 }
 
 /// Take a therapist off your shortlist.
 #[utoipa::path(delete, path = "/api/v1/shortlist/{listing_id}", tag = "matching", params(("listing_id" = String, Path)),
     responses((status = 204, description = "Removed"), (status = 404, description = "Not on your shortlist")))]
-async fn remove_from_shortlist(State(state): State<AppState>, client: ClientScope, Path(listing_id): Path<String>) -> Result<StatusCode, AppError> {
+async fn remove_from_shortlist(
+    State(state): State<AppState>,
+    client: ClientScope,
+    Path(listing_id): Path<String>,
+) -> Result<StatusCode, AppError> {
     shortlist::remove(&state, &client, &listing_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The requests you have sent, newest first.
 #[utoipa::path(get, path = "/api/v1/consultations", tag = "matching", responses((status = 200, description = "Requests", body = [ConsultationView])))]
-async fn sent_consultations(State(state): State<AppState>, client: ClientScope) -> Result<Json<Vec<ConsultationView>>, AppError> {
+async fn sent_consultations(
+    State(state): State<AppState>,
+    client: ClientScope,
+) -> Result<Json<Vec<ConsultationView>>, AppError> {
     Ok(Json(shortlist::sent(&state, &client).await?))
 }
 
@@ -157,7 +213,11 @@ pub struct ConsultationIn {
 /// wrong).
 #[utoipa::path(post, path = "/api/v1/consultations", tag = "matching", request_body = ConsultationIn,
     responses((status = 201, description = "Sent", body = [ConsultationView]), (status = 422, description = "Not shortlisted, already asked, or the note is too long")))]
-async fn request_consultations(State(state): State<AppState>, client: ClientScope, Json(input): Json<ConsultationIn>) -> Result<(StatusCode, Json<Vec<ConsultationView>>), AppError> {
+async fn request_consultations(
+    State(state): State<AppState>,
+    client: ClientScope,
+    Json(input): Json<ConsultationIn>,
+) -> Result<(StatusCode, Json<Vec<ConsultationView>>), AppError> {
     let sent = shortlist::request(&state, &client, &input.listing_ids, &input.message).await?;
     Ok((StatusCode::CREATED, Json(sent)))
 }
@@ -165,14 +225,25 @@ async fn request_consultations(State(state): State<AppState>, client: ClientScop
 /// Your fit profile: the style the next therapist should have and whom not to suggest again,
 /// moved by why past relationships ended, with a plain-words description.
 #[utoipa::path(get, path = "/api/v1/me/fit-profile", tag = "matching", responses((status = 200, description = "style, exclude, description")))]
-async fn get_fit_profile(State(state): State<AppState>, client: ClientScope) -> Result<Json<Value>, AppError> {
-    Ok(Json(fit::to_json(&fit::fit_profile(&state, &client.user.id).await?)))
+async fn get_fit_profile(
+    State(state): State<AppState>,
+    client: ClientScope,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(fit::to_json(
+        &fit::fit_profile(&state, &client.user.id).await?,
+    )))
 }
 
 /// Replace your fit profile: `style` (each dimension −3 … 3) and `exclude` (listing ids).
 #[utoipa::path(put, path = "/api/v1/me/fit-profile", tag = "matching", request_body = Object,
     responses((status = 200, description = "Saved"), (status = 422, description = "Invalid fields, each named")))]
-async fn put_fit_profile(State(state): State<AppState>, client: ClientScope, Json(body): Json<Value>) -> Result<Json<Value>, AppError> {
+async fn put_fit_profile(
+    State(state): State<AppState>,
+    client: ClientScope,
+    Json(body): Json<Value>,
+) -> Result<Json<Value>, AppError> {
     let profile = fit::parse_fit_profile(&body)?;
-    Ok(Json(fit::to_json(&fit::set_fit_profile(&state, &client, profile).await?)))
+    Ok(Json(fit::to_json(
+        &fit::set_fit_profile(&state, &client, profile).await?,
+    )))
 }

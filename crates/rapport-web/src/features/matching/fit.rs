@@ -18,7 +18,10 @@ use crate::state::AppState;
 const MAX_ID_CHARS: usize = 64;
 
 /// The client's saved match request, if they have filled in the form.
-pub async fn preferences(state: &AppState, client: &ClientScope) -> Result<Option<Request>, AppError> {
+pub async fn preferences(
+    state: &AppState,
+    client: &ClientScope,
+) -> Result<Option<Request>, AppError> {
     let Some(text) = store::preferences(&state.db, &client.user.id).await? else {
         return Ok(None);
     };
@@ -30,7 +33,11 @@ pub async fn preferences(state: &AppState, client: &ClientScope) -> Result<Optio
 }
 
 /// Saves the request and makes its style the fit profile's (keeping who is excluded).
-pub async fn save_preferences(state: &AppState, client: &ClientScope, req: &Request) -> Result<(), AppError> {
+pub async fn save_preferences(
+    state: &AppState,
+    client: &ClientScope,
+    req: &Request,
+) -> Result<(), AppError> {
     let text = serde_json::to_string(req).map_err(|e| AppError::Internal(e.to_string()))?;
     store::save_preferences(&state.db, &client.user.id, &text).await?;
     let style = req.style;
@@ -47,12 +54,20 @@ pub async fn fit_profile(state: &AppState, client_id: &str) -> Result<FitProfile
 }
 
 /// Replaces the fit profile with one the client edited.
-pub async fn set_fit_profile(state: &AppState, client: &ClientScope, profile: FitProfile) -> Result<FitProfile, AppError> {
+pub async fn set_fit_profile(
+    state: &AppState,
+    client: &ClientScope,
+    profile: FitProfile,
+) -> Result<FitProfile, AppError> {
     change(state, &client.user.id, move |p| *p = profile).await
 }
 
 /// Lets a therapist the client once ended with be suggested again.
-pub async fn forget_exclusion(state: &AppState, client: &ClientScope, listing_id: &str) -> Result<FitProfile, AppError> {
+pub async fn forget_exclusion(
+    state: &AppState,
+    client: &ClientScope,
+    listing_id: &str,
+) -> Result<FitProfile, AppError> {
     let id = listing_id.to_owned();
     change(state, &client.user.id, move |p| {
         p.exclude.remove(&id);
@@ -64,12 +79,21 @@ pub async fn forget_exclusion(state: &AppState, client: &ClientScope, listing_id
 /// and the therapist excluded from future suggestions. The care lifecycle calls this when a
 /// client ends a relationship; the reason stays in the client's own profile and is never shown
 /// to the therapist.
-pub async fn apply_ending(state: &AppState, client_id: &str, therapist_listing_id: &str, reason: EndingReason) -> Result<FitProfile, AppError> {
+pub async fn apply_ending(
+    state: &AppState,
+    client_id: &str,
+    therapist_listing_id: &str,
+    reason: EndingReason,
+) -> Result<FitProfile, AppError> {
     let id = therapist_listing_id.to_owned();
     change(state, client_id, move |p| p.apply_ending(&id, reason)).await
 }
 
-async fn change(state: &AppState, client_id: &str, edit: impl FnOnce(&mut FitProfile)) -> Result<FitProfile, AppError> {
+async fn change(
+    state: &AppState,
+    client_id: &str,
+    edit: impl FnOnce(&mut FitProfile),
+) -> Result<FitProfile, AppError> {
     let text = store::update_fit_profile(&state.db, client_id, |old| {
         let mut profile = stored(old);
         edit(&mut profile);
@@ -82,7 +106,11 @@ async fn change(state: &AppState, client_id: &str, edit: impl FnOnce(&mut FitPro
 /// Reads a stored profile; one that does not parse (it never should) reads as neutral rather
 /// than locking the client out of matching.
 fn stored(text: Option<&str>) -> FitProfile {
-    let parsed = text.map(|t| serde_json::from_str::<Value>(t).map_err(|e| e.to_string()).and_then(|v| parse_fit_profile(&v).map_err(|e| e.to_string())));
+    let parsed = text.map(|t| {
+        serde_json::from_str::<Value>(t)
+            .map_err(|e| e.to_string())
+            .and_then(|v| parse_fit_profile(&v).map_err(|e| e.to_string()))
+    });
     match parsed {
         Some(Ok(p)) => p,
         Some(Err(e)) => {
@@ -104,24 +132,39 @@ pub fn to_json(profile: &FitProfile) -> Value {
 pub fn parse_fit_profile(value: &Value) -> Result<FitProfile, Invalid> {
     let mut errors = Vec::new();
     let Some(map) = value.as_object() else {
-        return Err(Invalid::one("(top)", "must be an object with style and exclude"));
+        return Err(Invalid::one(
+            "(top)",
+            "must be an object with style and exclude",
+        ));
     };
-    for key in map.keys().filter(|k| !["style", "exclude", "description"].contains(&k.as_str())) {
+    for key in map
+        .keys()
+        .filter(|k| !["style", "exclude", "description"].contains(&k.as_str()))
+    {
         errors.push(FieldError::new(key.as_str(), "is not a known field"));
     }
     let mut style = [0.0; 4];
     match map.get("style") {
         None | Some(Value::Null) => {}
         Some(Value::Object(dims)) => {
-            for key in dims.keys().filter(|k| !Style::DIMENSIONS.contains(&k.as_str())) {
-                errors.push(FieldError::new(format!("style.{key}"), "is not a known field"));
+            for key in dims
+                .keys()
+                .filter(|k| !Style::DIMENSIONS.contains(&k.as_str()))
+            {
+                errors.push(FieldError::new(
+                    format!("style.{key}"),
+                    "is not a known field",
+                ));
             }
             for (slot, name) in style.iter_mut().zip(Style::DIMENSIONS) {
                 match dims.get(name) {
                     None | Some(Value::Null) => {}
                     Some(v) => match v.as_f64() {
                         Some(n) if (-3.0..=3.0).contains(&n) => *slot = n,
-                        _ => errors.push(FieldError::new(format!("style.{name}"), "must be a number from -3 to 3")),
+                        _ => errors.push(FieldError::new(
+                            format!("style.{name}"),
+                            "must be a number from -3 to 3",
+                        )),
                     },
                 }
             }
@@ -137,11 +180,18 @@ pub fn parse_fit_profile(value: &Value) -> Result<FitProfile, Invalid> {
                     Some(id) if !id.is_empty() && id.chars().count() <= MAX_ID_CHARS => {
                         profile.exclude.insert(id.to_owned());
                     }
-                    _ => errors.push(FieldError::new(format!("exclude[{i}]"), "must be a listing id (1 to 64 characters)")),
+                    _ => errors.push(FieldError::new(
+                        format!("exclude[{i}]"),
+                        "must be a listing id (1 to 64 characters)",
+                    )),
                 }
             }
         }
         Some(_) => errors.push(FieldError::new("exclude", "must be a list of listing ids")),
     }
-    if errors.is_empty() { Ok(profile) } else { Err(Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(profile)
+    } else {
+        Err(Invalid(errors))
+    }
 }

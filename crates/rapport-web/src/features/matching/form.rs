@@ -5,7 +5,13 @@
 //! and an API call are refused for the same reasons, named by the same fields.
 
 use rapport_core::FieldError;
+use rapport_core::matching::Word;
 use serde_json::Value;
+
+/// `(word, label)` for every word of a closed list, for checkboxes and selects.
+pub fn words<W: Word>() -> Vec<(&'static str, &'static str)> {
+    W::ALL.iter().map(|w| (w.as_str(), w.label())).collect()
+}
 
 /// Submitted (or saved) values of a form, in order; a field may repeat (checkboxes).
 #[derive(Clone, Debug, Default)]
@@ -36,6 +42,11 @@ impl Values {
         self.all(field).into_iter().nth(n).unwrap_or_default()
     }
 
+    /// Whether the `n`-th value of a repeated field is `value` (ordered selects).
+    pub fn nth_is(&self, field: &str, n: usize, value: &str) -> bool {
+        self.nth(field, n) == value
+    }
+
     /// Every non-empty value of `field`, in order.
     pub fn all(&self, field: &str) -> Vec<String> {
         self.0
@@ -50,22 +61,20 @@ impl Values {
 /// its own words ("must be a number from -90 to 90").
 pub fn number(text: &str) -> Value {
     match text.trim().parse::<f64>() {
-        Ok(n) if n.is_finite() => serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number),
+        Ok(n) if n.is_finite() => {
+            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+        }
         _ => Value::String(text.trim().to_owned()),
-    }
-}
-
-/// A whole number when the text is one, else the text (for the core to refuse).
-pub fn whole(text: &str) -> Value {
-    match text.trim().parse::<u64>() {
-        Ok(n) => Value::from(n),
-        Err(_) => Value::String(text.trim().to_owned()),
     }
 }
 
 /// A number as a person writes it: `10`, `1.5`, `-0.5`.
 pub fn show_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
 }
 
 /// Money written in major units (`60`, `60.5`, `60.50`) as minor units (6000, 6050, 6050).
@@ -76,16 +85,29 @@ pub fn minor_units(field: &str, text: &str) -> Result<u64, FieldError> {
         return Err(FieldError::new(field, "must not be negative"));
     }
     let (whole, cents) = t.split_once('.').unwrap_or((t, ""));
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || cents.len() > 2 || !cents.bytes().all(|b| b.is_ascii_digit()) {
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || cents.len() > 2
+        || !cents.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(bad());
     }
     let cents: u64 = format!("{cents:0<2}").parse().map_err(|_| bad())?;
-    whole.parse::<u64>().ok().and_then(|w| w.checked_mul(100)).and_then(|w| w.checked_add(cents)).ok_or_else(bad)
+    whole
+        .parse::<u64>()
+        .ok()
+        .and_then(|w| w.checked_mul(100))
+        .and_then(|w| w.checked_add(cents))
+        .ok_or_else(bad)
 }
 
 /// Minor units as a person writes them: 6000 → `60`, 6050 → `60.50`.
 pub fn major_units(minor: u64) -> String {
-    if minor % 100 == 0 { format!("{}", minor / 100) } else { format!("{}.{:02}", minor / 100, minor % 100) }
+    if minor % 100 == 0 {
+        format!("{}", minor / 100)
+    } else {
+        format!("{}.{:02}", minor / 100, minor % 100)
+    }
 }
 
 /// The steps offered for a style answer, −3 … 3.
@@ -105,18 +127,58 @@ pub struct StyleQuestion {
 
 /// The four dimensions as questions a client can answer without knowing the instrument.
 pub const CLIENT_STYLE: [StyleQuestion; 4] = [
-    StyleQuestion { field: "style.directiveness", question: "Who should lead the sessions?", low: "I lead", high: "The therapist leads, with structure" },
-    StyleQuestion { field: "style.intensity", question: "How emotionally intense should sessions be?", low: "Calm and gentle", high: "Emotionally intense" },
-    StyleQuestion { field: "style.past", question: "Where should sessions focus?", low: "The here and now", high: "My past" },
-    StyleQuestion { field: "style.challenge", question: "How much should your therapist challenge you?", low: "Mostly support me", high: "Challenge me" },
+    StyleQuestion {
+        field: "style.directiveness",
+        question: "Who should lead the sessions?",
+        low: "I lead",
+        high: "The therapist leads, with structure",
+    },
+    StyleQuestion {
+        field: "style.intensity",
+        question: "How emotionally intense should sessions be?",
+        low: "Calm and gentle",
+        high: "Emotionally intense",
+    },
+    StyleQuestion {
+        field: "style.past",
+        question: "Where should sessions focus?",
+        low: "The here and now",
+        high: "My past",
+    },
+    StyleQuestion {
+        field: "style.challenge",
+        question: "How much should your therapist challenge you?",
+        low: "Mostly support me",
+        high: "Challenge me",
+    },
 ];
 
 /// The same dimensions as a therapist rates their own way of working.
 pub const THERAPIST_STYLE: [StyleQuestion; 4] = [
-    StyleQuestion { field: "style.directiveness", question: "Who leads your sessions?", low: "The client leads", high: "I lead, with structure" },
-    StyleQuestion { field: "style.intensity", question: "How emotionally intense is your work?", low: "Calm and gentle", high: "Emotionally intense" },
-    StyleQuestion { field: "style.past", question: "Where does your work focus?", low: "The here and now", high: "The past" },
-    StyleQuestion { field: "style.challenge", question: "How much do you challenge clients?", low: "Mostly supportive", high: "Challenging" },
+    StyleQuestion {
+        field: "style.directiveness",
+        question: "Who leads your sessions?",
+        low: "The client leads",
+        high: "I lead, with structure",
+    },
+    StyleQuestion {
+        field: "style.intensity",
+        question: "How emotionally intense is your work?",
+        low: "Calm and gentle",
+        high: "Emotionally intense",
+    },
+    StyleQuestion {
+        field: "style.past",
+        question: "Where does your work focus?",
+        low: "The here and now",
+        high: "The past",
+    },
+    StyleQuestion {
+        field: "style.challenge",
+        question: "How much do you challenge clients?",
+        low: "Mostly supportive",
+        high: "Challenging",
+    },
 ];
 
 /// A style question ready for a template: its options (value, label) and the chosen value.
@@ -132,7 +194,11 @@ pub struct StyleField {
 }
 
 /// The four questions with options, `neutral` naming the 0 step ("no preference").
-pub fn style_fields(questions: &'static [StyleQuestion; 4], values: &Values, neutral: &str) -> Vec<StyleField> {
+pub fn style_fields(
+    questions: &'static [StyleQuestion; 4],
+    values: &Values,
+    neutral: &str,
+) -> Vec<StyleField> {
     questions
         .iter()
         .map(|q| {
@@ -156,7 +222,12 @@ pub fn style_fields(questions: &'static [StyleQuestion; 4], values: &Values, neu
             if !options.iter().any(|(v, _)| *v == selected) {
                 options.push((selected.clone(), selected.clone()));
             }
-            StyleField { field: q.field, question: q.question, options, selected }
+            StyleField {
+                field: q.field,
+                question: q.question,
+                options,
+                selected,
+            }
         })
         .collect()
 }

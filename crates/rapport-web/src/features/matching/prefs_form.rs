@@ -37,7 +37,10 @@ pub fn request_json(v: &Values) -> (Value, Vec<FieldError>) {
     };
     let (lat, lon) = (v.get("location.lat"), v.get("location.lon"));
     if !lat.is_empty() || !lon.is_empty() {
-        req.insert("location".into(), json!({"lat": number(&lat), "lon": number(&lon)}));
+        req.insert(
+            "location".into(),
+            json!({"lat": number(&lat), "lon": number(&lon)}),
+        );
     } else if let Some(c) = city {
         req.insert("location".into(), json!({"lat": c.lat, "lon": c.lon}));
     }
@@ -68,11 +71,17 @@ pub fn request_json(v: &Values) -> (Value, Vec<FieldError>) {
             c => c,
         };
         if currency.is_empty() {
-            errors.push(FieldError::new("budget.currency", "is required with a budget (or choose your city)"));
+            errors.push(FieldError::new(
+                "budget.currency",
+                "is required with a budget (or choose your city)",
+            ));
         }
         match minor_units("budget.amount", &amount) {
             Ok(minor) if !currency.is_empty() => {
-                req.insert("budget".into(), json!({"amount": minor, "currency": currency}));
+                req.insert(
+                    "budget".into(),
+                    json!({"amount": minor, "currency": currency}),
+                );
             }
             Ok(_) => {}
             Err(e) => errors.push(e),
@@ -125,13 +134,23 @@ fn slots(v: &Values) -> Result<Value, FieldError> {
     }
     let hour = |field: &str, default: u8| match v.get(field) {
         t if t.is_empty() => Ok(default),
-        t => t.parse::<u8>().ok().filter(|h| *h < 24).ok_or_else(|| FieldError::new(field, "must be an hour from 0 to 23")),
+        t => t
+            .parse::<u8>()
+            .ok()
+            .filter(|h| *h < 24)
+            .ok_or_else(|| FieldError::new(field, "must be an hour from 0 to 23")),
     };
     let (from, to) = (hour("hour_from", 0)?, hour("hour_to", 23)?);
     if from > to {
-        return Err(FieldError::new("hour_to", "must not be before the earliest hour"));
+        return Err(FieldError::new(
+            "hour_to",
+            "must not be before the earliest hour",
+        ));
     }
-    Ok(days.iter().flat_map(|d| (from..=to).map(move |h| json!({"day": d, "hour": h}))).collect())
+    Ok(days
+        .iter()
+        .flat_map(|d| (from..=to).map(move |h| json!({"day": d, "hour": h})))
+        .collect())
 }
 
 /// The values that show a saved request (and the fit profile's style) in the form again.
@@ -175,10 +194,20 @@ pub fn values_of(req: &Request, fit: &FitProfile) -> Values {
     }
     let id = &req.identity;
     let prefs = [
-        ("gender", id.gender.map(|p| (p.value.as_str().to_owned(), p.strength))),
+        (
+            "gender",
+            id.gender.map(|p| (p.value.as_str().to_owned(), p.strength)),
+        ),
         ("lgbtq", id.lgbtq.map(|p| (p.value.to_string(), p.strength))),
-        ("ethnicity", id.ethnicity.map(|p| (p.value.as_str().to_owned(), p.strength))),
-        ("faith", id.faith.map(|p| (p.value.as_str().to_owned(), p.strength))),
+        (
+            "ethnicity",
+            id.ethnicity
+                .map(|p| (p.value.as_str().to_owned(), p.strength)),
+        ),
+        (
+            "faith",
+            id.faith.map(|p| (p.value.as_str().to_owned(), p.strength)),
+        ),
     ];
     for (field, pref) in prefs {
         if let Some((value, strength)) = pref {
@@ -191,21 +220,39 @@ pub fn values_of(req: &Request, fit: &FitProfile) -> Values {
             v.push("days", day.as_str());
         }
     }
-    if let (Some(min), Some(max)) = (req.slots.iter().map(|s| s.hour()).min(), req.slots.iter().map(|s| s.hour()).max()) {
+    if let (Some(min), Some(max)) = (
+        req.slots.iter().map(|s| s.hour()).min(),
+        req.slots.iter().map(|s| s.hour()).max(),
+    ) {
         v.push("hour_from", min.to_string());
         v.push("hour_to", max.to_string());
     }
-    for (name, value) in ["directiveness", "intensity", "past", "challenge"].iter().zip(fit.style.to_array()) {
-        v.push(&format!("style.{name}"), show_number(value));
-    }
+    push_style(&mut v, fit);
     v
 }
 
-/// What a new client sees first: in person or by video, in English, for an adult.
-pub fn starting_values() -> Values {
+fn push_style(v: &mut Values, fit: &FitProfile) {
+    for (name, value) in ["directiveness", "intensity", "past", "challenge"]
+        .iter()
+        .zip(fit.style.to_array())
+    {
+        v.push(&format!("style.{name}"), show_number(value));
+    }
+}
+
+/// What a new client sees first: in person or by video, in English, for an adult, with the
+/// style their fit profile holds (neutral unless an ending already moved it).
+pub fn starting_values(fit: &FitProfile) -> Values {
     let mut v = Values::default();
-    for (k, val) in [("formats", "in_person"), ("formats", "video"), ("max_distance_km", "10"), ("languages", "en"), ("population", "adults")] {
+    for (k, val) in [
+        ("formats", "in_person"),
+        ("formats", "video"),
+        ("max_distance_km", "10"),
+        ("languages", "en"),
+        ("population", "adults"),
+    ] {
         v.push(k, val);
     }
+    push_style(&mut v, fit);
     v
 }

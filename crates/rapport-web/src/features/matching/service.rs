@@ -5,7 +5,9 @@
 //! through [`Directory::update`](super::Directory::update), so what is stored, what is matched
 //! and what a person was told always agree.
 
-use rapport_core::matching::{Listing, MatchResponse, Request, RowError, parse_csv, parse_jsonl, parse_listing};
+use rapport_core::matching::{
+    Listing, MatchResponse, Request, RowError, parse_csv, parse_jsonl, parse_listing,
+};
 use rapport_core::{FieldError, Invalid};
 use rapport_store::{Db, listings};
 use serde::Serialize;
@@ -49,27 +51,46 @@ fn with_id(body: Value, id: &str, why: &str) -> Result<Value, AppError> {
 }
 
 /// The therapist's own listing as stored, if they have one.
-pub async fn own_listing(state: &AppState, therapist: &TherapistScope) -> Result<Option<(String, Value)>, AppError> {
+pub async fn own_listing(
+    state: &AppState,
+    therapist: &TherapistScope,
+) -> Result<Option<(String, Value)>, AppError> {
     let Some(row) = listings::by_user(&state.db, &therapist.user.id).await? else {
         return Ok(None);
     };
-    let value = serde_json::from_str(&row.data).map_err(|e| AppError::Internal(format!("stored listing {} is not JSON: {e}", row.id)))?;
+    let value = serde_json::from_str(&row.data)
+        .map_err(|e| AppError::Internal(format!("stored listing {} is not JSON: {e}", row.id)))?;
     Ok(Some((row.id, value)))
 }
 
 /// Creates or replaces the therapist's own listing. A first listing gets a new id; later saves
 /// keep it. Effectiveness is measured from past cases, so it is kept as stored and a body that
 /// tries to change it is refused.
-pub async fn save_own_listing(state: &AppState, therapist: &TherapistScope, body: Value) -> Result<Listing, AppError> {
+pub async fn save_own_listing(
+    state: &AppState,
+    therapist: &TherapistScope,
+    body: Value,
+) -> Result<Listing, AppError> {
     let existing = own_listing(state, therapist).await?;
-    let id = existing.as_ref().map_or_else(|| format!("t-{}", uuid::Uuid::now_v7().simple()), |(id, _)| id.clone());
+    let id = existing.as_ref().map_or_else(
+        || format!("t-{}", uuid::Uuid::now_v7().simple()),
+        |(id, _)| id.clone(),
+    );
     let mut body = with_id(body, &id, "it is your listing's id and cannot be changed")?;
-    let measured = existing.as_ref().and_then(|(_, v)| v.get("effectiveness").cloned()).unwrap_or(Value::Object(Default::default()));
+    let measured = existing
+        .as_ref()
+        .and_then(|(_, v)| v.get("effectiveness").cloned())
+        .unwrap_or(Value::Object(Default::default()));
     if let Some(map) = body.as_object_mut() {
         match map.get("effectiveness") {
             None | Some(Value::Null) => {}
             Some(given) if *given == measured => {}
-            Some(_) => return Err(AppError::field("effectiveness", "is measured from at least 15 past cases and set by the directory, not by you; leave it out")),
+            Some(_) => {
+                return Err(AppError::field(
+                    "effectiveness",
+                    "is measured from at least 15 past cases and set by the directory, not by you; leave it out",
+                ));
+            }
         }
         map.insert("effectiveness".into(), measured);
     }
@@ -79,18 +100,38 @@ pub async fn save_own_listing(state: &AppState, therapist: &TherapistScope, body
     let saved = state
         .directory
         .update(&state.db, vec![listing.clone()], async {
-            listings::upsert_own(&state.db, &id, &user_id, &text).await.map_err(AppError::from)
+            listings::upsert_own(&state.db, &id, &user_id, &text)
+                .await
+                .map_err(AppError::from)
         })
         .await?;
-    if saved { Ok(listing) } else { Err(AppError::Conflict("This listing is linked to another account.".into())) }
+    if saved {
+        Ok(listing)
+    } else {
+        Err(AppError::Conflict(
+            "This listing is linked to another account.".into(),
+        ))
+    }
 }
 
 /// Creates or replaces any listing (administrators); an account link, if any, is kept.
-pub async fn save_listing(state: &AppState, _admin: &AdminScope, id: &str, body: Value) -> Result<Listing, AppError> {
+pub async fn save_listing(
+    state: &AppState,
+    _admin: &AdminScope,
+    id: &str,
+    body: Value,
+) -> Result<Listing, AppError> {
     let body = with_id(body, id, "it is the id in the address")?;
     let listing = parse_listing(&body)?;
     let rows = [(listing.id.clone(), None, to_text(&listing)?)];
-    state.directory.update(&state.db, vec![listing.clone()], async { listings::upsert_many(&state.db, &rows).await.map_err(AppError::from) }).await?;
+    state
+        .directory
+        .update(&state.db, vec![listing.clone()], async {
+            listings::upsert_many(&state.db, &rows)
+                .await
+                .map_err(AppError::from)
+        })
+        .await?;
     Ok(listing)
 }
 
@@ -132,7 +173,10 @@ pub fn read_directory(text: &str, format: FileFormat) -> (Vec<Listing>, Vec<RowE
 
 /// Writes listings to the database in one transaction; returns how many ids were new.
 pub async fn write_directory(db: &Db, listings: &[Listing]) -> Result<usize, AppError> {
-    let rows = listings.iter().map(|l| Ok((l.id.clone(), to_text(l)?))).collect::<Result<Vec<_>, AppError>>()?;
+    let rows = listings
+        .iter()
+        .map(|l| Ok((l.id.clone(), to_text(l)?)))
+        .collect::<Result<Vec<_>, AppError>>()?;
     Ok(listings::import(db, &rows).await?)
 }
 
@@ -158,20 +202,39 @@ impl ImportReport {
         let mut rows: Vec<usize> = errors.iter().map(|e| e.row).collect();
         rows.sort_unstable();
         rows.dedup();
-        ImportReport { imported, created, updated: imported - created, refused: rows.len(), errors }
+        ImportReport {
+            imported,
+            created,
+            updated: imported - created,
+            refused: rows.len(),
+            errors,
+        }
     }
 }
 
 /// Imports a directory file (administrators): bad rows are reported and skipped, good rows are
 /// written together in one transaction and are matched at once.
-pub async fn import(state: &AppState, _admin: &AdminScope, text: &str, format: FileFormat) -> Result<ImportReport, AppError> {
+pub async fn import(
+    state: &AppState,
+    _admin: &AdminScope,
+    text: &str,
+    format: FileFormat,
+) -> Result<ImportReport, AppError> {
     if text.trim().is_empty() {
-        return Err(AppError::Invalid(vec![FieldError::new("file", "is empty: paste or send a directory in JSON Lines or CSV")]));
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "file",
+            "is empty: paste or send a directory in JSON Lines or CSV",
+        )]));
     }
     let (good, errors) = read_directory(text, format);
     let n = good.len();
     let db = state.db.clone();
-    let created = state.directory.update(&state.db, good.clone(), async move { write_directory(&db, &good).await }).await?;
+    let created = state
+        .directory
+        .update(&state.db, good.clone(), async move {
+            write_directory(&db, &good).await
+        })
+        .await?;
     Ok(ImportReport::new(n, created, errors))
 }
 

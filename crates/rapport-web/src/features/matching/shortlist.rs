@@ -2,8 +2,8 @@
 //! intro-consultation requests sent from it.
 
 use rapport_core::FieldError;
-use rapport_store::matching::{self as store, Added, Consultation, SHORTLIST_MAX};
 use rapport_store::StoreError;
+use rapport_store::matching::{self as store, Added, Consultation, SHORTLIST_MAX};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -33,28 +33,50 @@ pub async fn list(state: &AppState, client: &ClientScope) -> Result<Vec<Shortlis
     Ok(store::shortlist(&state.db, &client.user.id)
         .await?
         .into_iter()
-        .map(|e| Shortlisted { name: listing_name(&e.data), listing_id: e.listing_id, added_at: e.created_at, requested_at: e.requested_at })
+        .map(|e| Shortlisted {
+            name: listing_name(&e.data),
+            listing_id: e.listing_id,
+            added_at: e.created_at,
+            requested_at: e.requested_at,
+        })
         .collect())
 }
 
 /// Adds a therapist from the directory; a full shortlist is refused, naming the field.
-pub async fn add(state: &AppState, client: &ClientScope, listing_id: &str) -> Result<Added, AppError> {
+pub async fn add(
+    state: &AppState,
+    client: &ClientScope,
+    listing_id: &str,
+) -> Result<Added, AppError> {
     let id = listing_id.trim();
     if id.is_empty() || !state.directory.contains(&state.db, id).await? {
-        return Err(AppError::field("listing_id", "is not a therapist in the directory"));
+        return Err(AppError::field(
+            "listing_id",
+            "is not a therapist in the directory",
+        ));
     }
     match store::add_to_shortlist(&state.db, &client.user.id, id).await? {
         Added::Full => Err(AppError::field(
             "listing_id",
-            &format!("can't be added: your shortlist already has {SHORTLIST_MAX} therapists; remove one first"),
+            &format!(
+                "can't be added: your shortlist already has {SHORTLIST_MAX} therapists; remove one first"
+            ),
         )),
         done => Ok(done),
     }
 }
 
 /// Takes a therapist off the shortlist (404 when they were not on it).
-pub async fn remove(state: &AppState, client: &ClientScope, listing_id: &str) -> Result<(), AppError> {
-    if store::remove_from_shortlist(&state.db, &client.user.id, listing_id).await? { Ok(()) } else { Err(AppError::NotFound) }
+pub async fn remove(
+    state: &AppState,
+    client: &ClientScope,
+    listing_id: &str,
+) -> Result<(), AppError> {
+    if store::remove_from_shortlist(&state.db, &client.user.id, listing_id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// A consultation request as its client or therapist sees it.
@@ -76,16 +98,28 @@ pub struct ConsultationView {
 
 impl From<Consultation> for ConsultationView {
     fn from(c: Consultation) -> Self {
-        ConsultationView { therapist_name: listing_name(&c.data), id: c.id, listing_id: c.listing_id, client_name: c.client_name, message: c.message, created_at: c.created_at }
+        ConsultationView {
+            therapist_name: listing_name(&c.data),
+            id: c.id,
+            listing_id: c.listing_id,
+            client_name: c.client_name,
+            message: c.message,
+            created_at: c.created_at,
+        }
     }
 }
 
 fn check_message(message: &str) -> Result<Option<&str>, FieldError> {
     let m = message.trim();
     if m.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(FieldError::new("message", format!("is too long: at most {MAX_MESSAGE_CHARS} characters")));
+        return Err(FieldError::new(
+            "message",
+            format!("is too long: at most {MAX_MESSAGE_CHARS} characters"),
+        ));
     }
-    if m.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+    if m.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         return Err(FieldError::new("message", "contains control characters"));
     }
     Ok((!m.is_empty()).then_some(m))
@@ -93,43 +127,90 @@ fn check_message(message: &str) -> Result<Option<&str>, FieldError> {
 
 /// Asks the chosen shortlisted therapists for an intro consultation, all at once or, when
 /// anything is wrong, not at all.
-pub async fn request(state: &AppState, client: &ClientScope, listing_ids: &[String], message: &str) -> Result<Vec<ConsultationView>, AppError> {
+pub async fn request(
+    state: &AppState,
+    client: &ClientScope,
+    listing_ids: &[String],
+    message: &str,
+) -> Result<Vec<ConsultationView>, AppError> {
     let shortlist = list(state, client).await?;
     let mut chosen: Vec<String> = Vec::new();
     let mut errors = Vec::new();
-    for id in listing_ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+    for id in listing_ids
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
         match shortlist.iter().find(|s| s.listing_id == id) {
-            None => errors.push(FieldError::new("listing_ids", format!("`{id}` is not on your shortlist"))),
-            Some(s) if s.requested_at.is_some() => errors.push(FieldError::new("listing_ids", format!("you have already asked {} for an intro consultation", s.name))),
+            None => errors.push(FieldError::new(
+                "listing_ids",
+                format!("`{id}` is not on your shortlist"),
+            )),
+            Some(s) if s.requested_at.is_some() => errors.push(FieldError::new(
+                "listing_ids",
+                format!(
+                    "you have already asked {} for an intro consultation",
+                    s.name
+                ),
+            )),
             Some(_) if chosen.iter().any(|c| c == id) => {}
             Some(_) => chosen.push(id.to_owned()),
         }
     }
     if chosen.is_empty() && errors.is_empty() {
-        errors.push(FieldError::new("listing_ids", "choose at least one therapist from your shortlist"));
+        errors.push(FieldError::new(
+            "listing_ids",
+            "choose at least one therapist from your shortlist",
+        ));
     }
-    let message = check_message(message).map_err(|e| errors.push(e)).ok().flatten();
+    let message = check_message(message)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    match store::request_consultations(&state.db, &state.vault, &client.user.id, &chosen, message).await {
+    match store::request_consultations(&state.db, &state.vault, &client.user.id, &chosen, message)
+        .await
+    {
         Ok(ids) => {
             let sent = sent(state, client).await?;
             Ok(sent.into_iter().filter(|c| ids.contains(&c.id)).collect())
         }
-        Err(StoreError::Conflict(_)) => Err(AppError::field("listing_ids", "one of these therapists was asked already; reload the page")),
+        Err(StoreError::Conflict(_)) => Err(AppError::field(
+            "listing_ids",
+            "one of these therapists was asked already; reload the page",
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
 /// The requests a client has sent, newest first.
-pub async fn sent(state: &AppState, client: &ClientScope) -> Result<Vec<ConsultationView>, AppError> {
-    Ok(store::consultations_sent(&state.db, &state.vault, &client.user.id).await?.into_iter().map(Into::into).collect())
+pub async fn sent(
+    state: &AppState,
+    client: &ClientScope,
+) -> Result<Vec<ConsultationView>, AppError> {
+    Ok(
+        store::consultations_sent(&state.db, &state.vault, &client.user.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    )
 }
 
 /// The requests sent to the therapist's own listing, newest first.
-pub async fn received(state: &AppState, therapist: &TherapistScope) -> Result<Vec<ConsultationView>, AppError> {
-    Ok(store::consultations_received(&state.db, &state.vault, &therapist.user.id).await?.into_iter().map(Into::into).collect())
+pub async fn received(
+    state: &AppState,
+    therapist: &TherapistScope,
+) -> Result<Vec<ConsultationView>, AppError> {
+    Ok(
+        store::consultations_received(&state.db, &state.vault, &therapist.user.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    )
 }
 
 /// A Unix-ms time as `YYYY-MM-DD` (UTC), for lists where the day is enough.

@@ -1,0 +1,416 @@
+//! Publishing a week, booking, cancelling and marking a missed appointment: the operations the
+//! pages and the API share. Times are checked by the core (`care::schedule`), the relationship's
+//! stage by `care::stage`, and a slot's uniqueness by the database.
+
+use rapport_core::care::clock;
+use rapport_core::care::schedule::{self, HORIZON_WEEKS};
+use rapport_core::care::{Kind, Schedule, Stage, Step, UtcOffset, WeeklySlot};
+use rapport_core::{FieldError, Invalid};
+use rapport_store::care::appointments::{self, Appointment, Cancellation, NewBooking};
+use rapport_store::care::endings;
+use rapport_store::care::schedule::{self as stored, StoredSchedule};
+use rapport_store::relationships::{self, Relationship};
+use rapport_store::users::{Role, User};
+use rapport_store::{StoreError, listings};
+
+use super::{mail, waitlist::CoreOfferer};
+use crate::auth::{ClientScope, TherapistScope};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The longest cancellation message.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// A therapist who takes bookings, with their week.
+#[derive(Clone, Debug)]
+pub struct Therapist {
+    /// Account id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Their published week and policy.
+    pub schedule: Schedule,
+}
+
+/// Builds the core schedule from what is stored (values were checked when saved).
+pub fn to_schedule(s: &StoredSchedule) -> Result<Schedule, AppError> {
+    let offset = UtcOffset::from_minutes(s.utc_offset_minutes).unwrap_or_default();
+    let slots = s
+        .slots
+        .iter()
+        .filter_map(|(d, h)| WeeklySlot::new(*d, *h))
+        .collect();
+    Schedule::new(offset, slots, s.notice_hours, s.session_minutes)
+        .map_err(|e| AppError::Internal(format!("stored schedule no longer valid: {e}")))
+}
+
+/// A therapist's week; 404 for anyone who is not a therapist or has not published one.
+pub async fn therapist(state: &AppState, id: &str) -> Result<Therapist, AppError> {
+    let user = rapport_store::users::by_id(&state.db, id)
+        .await?
+        .filter(|u| u.role == Role::Therapist)
+        .ok_or(AppError::NotFound)?;
+    let s = stored::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Therapist {
+        id: user.id,
+        name: user.display_name,
+        schedule: to_schedule(&s)?,
+    })
+}
+
+/// The therapist's own week, or an empty one in UTC with a 24-hour policy when none is saved.
+pub async fn own_schedule(state: &AppState, t: &TherapistScope) -> Result<Schedule, AppError> {
+    match stored::get(&state.db, &t.user.id).await? {
+        Some(s) => to_schedule(&s),
+        None => Ok(Schedule::new(UtcOffset::default(), vec![], 24, 50).map_err(AppError::from)?),
+    }
+}
+
+/// Free starts in the coming weeks: the published hours minus those held or booked.
+pub async fn free_slots(state: &AppState, t: &Therapist, now: i64) -> Result<Vec<i64>, AppError> {
+    let taken = appointments::taken(&state.db, &t.id, now).await?;
+    Ok(t.schedule
+        .upcoming(now, HORIZON_WEEKS)
+        .into_iter()
+        .filter(|s| !taken.contains(s))
+        .collect())
+}
+
+/// Parses and saves a therapist's week: offset, notice hours, session length and `day-hour` slots.
+pub async fn save_schedule(
+    state: &AppState,
+    t: &TherapistScope,
+    offset: &str,
+    notice_hours: &str,
+    session_minutes: &str,
+    slots: &[String],
+) -> Result<Schedule, AppError> {
+    let mut errors = Vec::new();
+    let offset = UtcOffset::parse(offset)
+        .map_err(|e| errors.extend(e.0))
+        .ok();
+    let number = |field: &str, v: &str, errors: &mut Vec<FieldError>| match v.trim().parse::<i64>()
+    {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(FieldError::new(field, "must be a whole number"));
+            None
+        }
+    };
+    let notice = number("notice_hours", notice_hours, &mut errors);
+    let minutes = number("session_minutes", session_minutes, &mut errors);
+    let mut parsed = Vec::new();
+    for raw in slots {
+        match raw
+            .split_once('-')
+            .and_then(|(d, h)| WeeklySlot::new(d.trim().parse().ok()?, h.trim().parse().ok()?))
+        {
+            Some(s) => parsed.push(s),
+            None => errors.push(FieldError::new(
+                "slots",
+                "each slot must be a day 0-6 and an hour 0-23, like 1-18",
+            )),
+        }
+    }
+    let (Some(offset), Some(notice), Some(minutes)) = (offset, notice, minutes) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let schedule = Schedule::new(offset, parsed, notice, minutes).map_err(|e| {
+        errors.extend(e.0);
+        AppError::Invalid(errors.clone())
+    })?;
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let s = StoredSchedule {
+        utc_offset_minutes: i64::from(schedule.offset.minutes()),
+        notice_hours: i64::from(schedule.notice_hours),
+        session_minutes: i64::from(schedule.session_minutes),
+        slots: schedule
+            .slots
+            .iter()
+            .map(|s| (i64::from(s.day), i64::from(s.hour)))
+            .collect(),
+    };
+    stored::put(&state.db, &t.user.id, &s).await?;
+    Ok(schedule)
+}
+
+/// A booking asked for, parsed.
+#[derive(Clone, Debug)]
+pub struct BookingRequest {
+    /// The first start, Unix ms.
+    pub starts_at: i64,
+    /// What kind of appointment.
+    pub kind: Kind,
+    /// 1 for a one-off; more for weekly.
+    pub weeks: u32,
+}
+
+/// Parses the booking fields (`starts_at` as RFC 3339 or Unix ms), naming each problem.
+pub fn parse_booking(starts_at: &str, kind: &str, weeks: &str) -> Result<BookingRequest, AppError> {
+    let mut errors = Vec::new();
+    let start = clock::parse_rfc3339(starts_at).or_else(|| starts_at.trim().parse::<i64>().ok());
+    if start.is_none() {
+        errors.push(FieldError::new(
+            "starts_at",
+            "please pick one of the listed times",
+        ));
+    }
+    let kind_parsed = Kind::parse(kind.trim());
+    if kind_parsed.is_none() {
+        errors.push(FieldError::new(
+            "kind",
+            "must be consultation, session or closing",
+        ));
+    }
+    let weeks = if weeks.trim().is_empty() {
+        Some(1)
+    } else {
+        weeks
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|w| (1..=schedule::MAX_WEEKS).contains(w))
+    };
+    if weeks.is_none() {
+        errors.push(FieldError::new(
+            "weeks",
+            &format!("must be a number from 1 to {}", schedule::MAX_WEEKS),
+        ));
+    }
+    match (start, kind_parsed, weeks) {
+        (Some(starts_at), Some(kind), Some(weeks)) => Ok(BookingRequest {
+            starts_at,
+            kind,
+            weeks,
+        }),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// The client's open (not ended) relationship with this therapist and its stage, newest first.
+pub async fn open_relationship(
+    state: &AppState,
+    client_id: &str,
+    therapist_id: &str,
+) -> Result<Option<(Relationship, Stage)>, AppError> {
+    let mut found = None;
+    for rel in relationships::for_client(&state.db, client_id).await? {
+        if rel.therapist_user_id.as_deref() != Some(therapist_id) {
+            continue;
+        }
+        let stage = stage_of(state, &rel.id).await?;
+        if stage.is_open() {
+            found = Some((rel, stage));
+        }
+    }
+    Ok(found)
+}
+
+/// A relationship's stage; one never set is active (it was recorded by a client in therapy).
+pub async fn stage_of(state: &AppState, relationship_id: &str) -> Result<Stage, AppError> {
+    Ok(endings::stage(&state.db, relationship_id)
+        .await?
+        .and_then(|s| Stage::parse(&s.stage))
+        .unwrap_or(Stage::Active))
+}
+
+/// Books every occurrence or none. A taken slot is a 409 naming the time; a past or unlisted
+/// time, or a kind the relationship's stage does not allow, is a 422 naming the field.
+pub async fn book(
+    state: &AppState,
+    client: &ClientScope,
+    therapist_id: &str,
+    req: &BookingRequest,
+    now: i64,
+) -> Result<Vec<Appointment>, AppError> {
+    let t = therapist(state, therapist_id).await?;
+    let starts = t
+        .schedule
+        .occurrences(now, req.starts_at, req.weeks)
+        .map_err(|r| AppError::Invalid(vec![r.to_field()]))?;
+    let open = open_relationship(state, &client.user.id, &t.id).await?;
+    let stage_now = open.as_ref().map_or(Stage::Consultation, |(_, s)| *s);
+    let stage_after = stage_now
+        .after(Step::Book(req.kind))
+        .map_err(|e| AppError::field("kind", &e.to_string()))?;
+    let booking = NewBooking {
+        therapist_id: t.id.clone(),
+        client_id: client.user.id.clone(),
+        kind: req.kind.as_str().to_owned(),
+        times: starts
+            .iter()
+            .map(|s| (*s, t.schedule.ends_at(*s)))
+            .collect(),
+    };
+    let offset = i64::from(t.schedule.offset.minutes());
+    let preview = Appointment {
+        id: String::new(),
+        therapist_id: t.id.clone(),
+        client_id: client.user.id.clone(),
+        therapist_name: t.name.clone(),
+        client_name: client.user.display_name.clone(),
+        kind: booking.kind.clone(),
+        starts_at: starts[0],
+        ends_at: t.schedule.ends_at(starts[0]),
+        status: "booked".into(),
+        series_id: None,
+        waitlist_id: None,
+        hold_expires_at: None,
+        cancelled_by: None,
+        cancelled_at: None,
+        cancel_message: None,
+        late_cancel: false,
+        sequence: 0,
+        created_at: now,
+    };
+    let notice = mail::booked(&state.config.base_url(), &preview, offset, starts.len());
+    let ids = match appointments::book(&state.db, &state.vault, &booking, now, &[notice]).await {
+        Ok(ids) => ids,
+        Err(StoreError::Conflict(_)) => {
+            let taken = appointments::taken(&state.db, &t.id, now).await?;
+            let first = starts
+                .iter()
+                .find(|s| taken.contains(s))
+                .copied()
+                .unwrap_or(starts[0]);
+            return Err(AppError::Conflict(format!(
+                "Sorry, {} has just been taken by someone else. Please pick another time, or join the waitlist.",
+                mail::when(first, offset)
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match open {
+        Some((rel, stage)) if stage != stage_after => {
+            endings::set_stage(&state.db, &rel.id, stage_after.as_str(), now).await?
+        }
+        Some(_) => {}
+        None => {
+            let listing = listings::by_user(&state.db, &t.id).await?.map(|l| l.id);
+            let rel = relationships::create(
+                &state.db,
+                &client.user.id,
+                &t.name,
+                Some(&t.id),
+                listing.as_deref(),
+            )
+            .await?;
+            endings::set_stage(&state.db, &rel.id, stage_after.as_str(), now).await?;
+        }
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        out.extend(appointments::get_for(&state.db, &state.vault, &id, &client.user.id).await?);
+    }
+    Ok(out)
+}
+
+/// Checks a cancellation message: optional, plain text, at most [`MAX_MESSAGE_CHARS`].
+pub fn parse_message(text: &str) -> Result<String, AppError> {
+    let t = text.trim();
+    if t.chars().count() > MAX_MESSAGE_CHARS
+        || t.chars().any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        return Err(AppError::Invalid(
+            Invalid::one(
+                "message",
+                &format!("can be up to {MAX_MESSAGE_CHARS} characters of plain text"),
+            )
+            .0,
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// Cancels one of the viewer's own appointments (as client or therapist) before it starts; the
+/// other side is told, and the slot goes to the waitlist. Anyone else's: 404, nothing changes.
+pub async fn cancel(
+    state: &AppState,
+    viewer: &User,
+    id: &str,
+    message: &str,
+    now: i64,
+) -> Result<Appointment, AppError> {
+    let message = parse_message(message)?;
+    let a = appointments::get_for(&state.db, &state.vault, id, &viewer.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if a.status != "booked" {
+        return Err(AppError::Conflict(
+            "This appointment isn't booked any more, so there is nothing to cancel.".into(),
+        ));
+    }
+    if !schedule::can_cancel(now, a.starts_at) {
+        return Err(AppError::Conflict(
+            "This appointment has already started, so it can't be cancelled here.".into(),
+        ));
+    }
+    let (offset, late) = match stored::get(&state.db, &a.therapist_id).await? {
+        Some(s) => {
+            let sch = to_schedule(&s)?;
+            (
+                i64::from(sch.offset.minutes()),
+                sch.notice(now, a.starts_at) == rapport_core::care::Notice::Late,
+            )
+        }
+        None => (0, false),
+    };
+    let role = if viewer.id == a.therapist_id {
+        "therapist"
+    } else {
+        "client"
+    };
+    let base = state.config.base_url();
+    let c = Cancellation {
+        id,
+        actor_id: &viewer.id,
+        actor_role: role,
+        message: &message,
+        late,
+    };
+    let offerer = CoreOfferer::new(state, now);
+    match appointments::cancel(&state.db, &state.vault, &c, now, &offerer, |after| {
+        mail::cancelled(&base, after, offset)
+    })
+    .await?
+    {
+        Some((after, _offer)) => Ok(after),
+        None => Err(AppError::Conflict(
+            "This appointment changed while you were cancelling it; please look again.".into(),
+        )),
+    }
+}
+
+/// The therapist records a missed appointment; the client gets a gentle nudge in the app and by
+/// e-mail. Only the appointment's own therapist, only once it has started.
+pub async fn mark_missed(
+    state: &AppState,
+    t: &TherapistScope,
+    id: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let a = appointments::get_for(&state.db, &state.vault, id, &t.user.id)
+        .await?
+        .filter(|a| a.therapist_id == t.user.id)
+        .ok_or(AppError::NotFound)?;
+    if a.starts_at > now {
+        return Err(AppError::Conflict(
+            "This appointment hasn't started yet.".into(),
+        ));
+    }
+    let offset = stored::get(&state.db, &t.user.id)
+        .await?
+        .map_or(0, |s| s.utc_offset_minutes);
+    let nudge = mail::missed(&state.config.base_url(), &a, offset);
+    if appointments::mark_missed(&state.db, &state.vault, id, &t.user.id, now, &nudge).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "This appointment isn't booked, so it can't be marked as missed.".into(),
+        ))
+    }
+}

@@ -1,0 +1,472 @@
+//! The therapist's practice page (published week, appointments, waitlist, referral requests,
+//! clients' ending messages), answering a referral, and the admin's outbox.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use rapport_core::FieldError;
+use rapport_core::care::Schedule;
+use rapport_core::care::clock;
+use rapport_store::care::endings::{self, Referral};
+use rapport_store::care::outbox::{self, OutboxEntry};
+use rapport_store::care::{appointments, feeds, offers, schedule};
+use rapport_store::{listings, messages, now_ms};
+use serde::Deserialize;
+
+use super::view::{self, Row};
+use super::{booking, calendar, ending};
+use crate::auth::{AdminScope, TherapistScope};
+use crate::error::AppError;
+use crate::pages::{Layout, render_status};
+use crate::state::AppState;
+
+/// The therapist's and the admin's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/care/practice", get(practice))
+        .route("/care/practice/availability", post(availability))
+        .route("/care/practice/appointments/{id}/cancel", post(cancel))
+        .route("/care/practice/appointments/{id}/missed", post(missed))
+        .route("/care/practice/calendar", post(new_feed))
+        .route("/care/practice/calendar/revoke", post(revoke_feed))
+        .route("/care/referrals/{id}", get(referral_form).post(answer))
+        .route("/admin/outbox", get(admin_outbox))
+}
+
+/// One day's row of hour checkboxes in the availability form.
+pub struct DayRow {
+    /// Day number, Monday = 0.
+    pub day: u8,
+    /// "Monday".
+    pub name: &'static str,
+    /// `(hour, checked)` for the hours shown.
+    pub hours: Vec<(u8, bool)>,
+}
+
+/// A client's ending message as the therapist sees it.
+pub struct EndingView {
+    /// The client's name.
+    pub client_name: String,
+    /// When.
+    pub when: String,
+    /// Whether a closing session was asked for.
+    pub closing: bool,
+    /// The message.
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "care_practice.html")]
+struct PracticePage {
+    layout: Layout,
+    errors: Vec<FieldError>,
+    notice: Option<&'static str>,
+    offset: String,
+    notice_hours: String,
+    session_minutes: String,
+    days: Vec<DayRow>,
+    policy: String,
+    upcoming: Vec<Row>,
+    earlier: Vec<Row>,
+    waiting: Vec<(String, String, String)>,
+    referrals: Vec<(Referral, String)>,
+    endings: Vec<EndingView>,
+    feed_url: Option<String>,
+    has_feed: bool,
+}
+
+const DAY_NAMES: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+fn day_rows(s: &Schedule) -> Vec<DayRow> {
+    (0..7u8)
+        .map(|day| DayRow {
+            day,
+            name: DAY_NAMES[usize::from(day)],
+            hours: (7..=21u8)
+                .map(|h| (h, s.slots.iter().any(|x| x.day == day && x.hour == h)))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Renders the practice page (also after a feed is made, to show its URL once).
+pub async fn practice_page(
+    state: &AppState,
+    t: &TherapistScope,
+    layout: Layout,
+    errors: Vec<FieldError>,
+    notice: Option<&'static str>,
+    feed_url: Option<String>,
+) -> Result<Response, AppError> {
+    let now = now_ms();
+    super::waitlist::advance(state, now).await?;
+    let s = booking::own_schedule(state, t).await?;
+    let offsets: HashMap<String, i64> = schedule::offsets(&state.db).await?.into_iter().collect();
+    let list = appointments::for_therapist(&state.db, &state.vault, &t.user.id).await?;
+    let rows = view::rows(&list, &offsets, true, now);
+    let (upcoming, earlier) = view::split(rows, &list, now);
+    let waiting = offers::waiting_for_therapist(&state.db, &t.user.id)
+        .await?
+        .into_iter()
+        .map(|w| {
+            let days = rapport_core::care::waitlist::Days::from_text(&w.days).numbers();
+            let days = if days.is_empty() {
+                "any day".to_owned()
+            } else {
+                days.iter()
+                    .map(|d| clock::day_name(*d))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            (
+                w.client_name,
+                days,
+                clock::local_label(w.created_at, s.offset.minutes()),
+            )
+        })
+        .collect();
+    let referrals = endings::referrals_for_therapist(&state.db, &state.vault, &t.user.id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let w = clock::local_label(r.requested_at, s.offset.minutes());
+            (r, w)
+        })
+        .collect();
+    let mut ending_views = Vec::new();
+    for e in endings::endings_for_therapist(&state.db, &t.user.id).await? {
+        let message = messages::list(&state.db, &state.vault, &e.relationship_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.kind == "ending")
+            .map(|m| m.body)
+            .next_back()
+            .unwrap_or_default();
+        ending_views.push(EndingView {
+            client_name: e.client_name,
+            when: e
+                .ended_at
+                .map(|at| clock::local_label(at, s.offset.minutes()))
+                .unwrap_or_default(),
+            closing: e.closing_requested != 0,
+            message,
+        });
+    }
+    let page = PracticePage {
+        layout,
+        errors,
+        notice,
+        offset: s.offset.to_string(),
+        notice_hours: s.notice_hours.to_string(),
+        session_minutes: s.session_minutes.to_string(),
+        days: day_rows(&s),
+        policy: s.policy_text(),
+        upcoming,
+        earlier,
+        waiting,
+        referrals,
+        endings: ending_views,
+        feed_url,
+        has_feed: feeds::created_at(&state.db, &t.user.id).await?.is_some(),
+    };
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(status, &page))
+}
+
+#[derive(Deserialize, Default)]
+struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+async fn practice(
+    State(state): State<AppState>,
+    t: TherapistScope,
+    layout: Layout,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    let notice = match q.done.as_str() {
+        "saved" => Some("Saved. Clients can book the hours you ticked."),
+        "cancelled" => {
+            Some("Cancelled. Your client has been told, and the time is offered to your waitlist.")
+        }
+        "missed" => {
+            Some("Noted. Your client gets a gentle note inviting them to rebook or cancel.")
+        }
+        "answered" => Some("Sent. Your client sees your suggestions next to their matches."),
+        "revoked" => Some("Your calendar link no longer works."),
+        _ => None,
+    };
+    practice_page(&state, &t, layout, vec![], notice, None).await
+}
+
+async fn availability(
+    State(state): State<AppState>,
+    t: TherapistScope,
+    layout: Layout,
+    axum_extra::extract::Form(pairs): axum_extra::extract::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let slots: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "slots")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match booking::save_schedule(
+        &state,
+        &t,
+        &get("utc_offset"),
+        &get("notice_hours"),
+        &get("session_minutes"),
+        &slots,
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/care/practice?done=saved").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            practice_page(&state, &t, layout, errors, None, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CancelForm {
+    #[serde(default)]
+    message: String,
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    t: TherapistScope,
+    layout: Layout,
+    Path(id): Path<String>,
+    Form(f): Form<CancelForm>,
+) -> Result<Response, AppError> {
+    match booking::cancel(&state, &t.user, &id, &f.message, now_ms()).await {
+        Ok(_) => Ok(Redirect::to("/care/practice?done=cancelled").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            practice_page(&state, &t, layout, errors, None, None).await
+        }
+        Err(AppError::Conflict(m)) => {
+            practice_page(
+                &state,
+                &t,
+                layout,
+                vec![FieldError::new("message", &m)],
+                None,
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn missed(
+    State(state): State<AppState>,
+    t: TherapistScope,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    booking::mark_missed(&state, &t, &id, now_ms()).await?;
+    Ok(Redirect::to("/care/practice?done=missed").into_response())
+}
+
+async fn new_feed(
+    State(state): State<AppState>,
+    t: TherapistScope,
+    layout: Layout,
+) -> Result<Response, AppError> {
+    let url = calendar::new_feed(&state, &t.user, now_ms()).await?;
+    practice_page(
+        &state,
+        &t,
+        layout,
+        vec![],
+        Some("Your new calendar link is below; it works until you revoke it."),
+        Some(url),
+    )
+    .await
+}
+
+async fn revoke_feed(
+    State(state): State<AppState>,
+    t: TherapistScope,
+) -> Result<Response, AppError> {
+    calendar::revoke_feed(&state, &t.user).await?;
+    Ok(Redirect::to("/care/practice?done=revoked").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "care_referral.html")]
+struct ReferralPage {
+    layout: Layout,
+    errors: Vec<FieldError>,
+    r: Referral,
+    q: String,
+    listings: Vec<(String, String, bool)>,
+    note: String,
+}
+
+#[derive(Deserialize, Default)]
+struct Filter {
+    #[serde(default)]
+    q: String,
+}
+
+/// How many directory entries the picker lists at once; the filter narrows it.
+const PICKER_SIZE: usize = 40;
+
+async fn referral_view(
+    state: &AppState,
+    t: &TherapistScope,
+    layout: Layout,
+    id: &str,
+    q: String,
+    picked: Vec<String>,
+    note: String,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let r = endings::referral_for_therapist(&state.db, &state.vault, id, &t.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let own = listings::by_user(&state.db, &t.user.id)
+        .await?
+        .map(|l| l.id);
+    let needle = q.trim().to_lowercase();
+    let listings = listings::all(&state.db)
+        .await?
+        .into_iter()
+        .filter(|l| Some(&l.id) != own.as_ref())
+        .filter(|l| needle.is_empty() || l.data.to_lowercase().contains(&needle))
+        .take(PICKER_SIZE)
+        .map(|l| {
+            let checked = picked.contains(&l.id);
+            (l.id.clone(), ending::listing_name(&l.data), checked)
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &ReferralPage {
+            layout,
+            errors,
+            r,
+            q,
+            listings,
+            note,
+        },
+    ))
+}
+
+async fn referral_form(
+    State(state): State<AppState>,
+    t: TherapistScope,
+    layout: Layout,
+    Path(id): Path<String>,
+    Query(f): Query<Filter>,
+) -> Result<Response, AppError> {
+    referral_view(&state, &t, layout, &id, f.q, vec![], String::new(), vec![]).await
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    t: TherapistScope,
+    layout: Layout,
+    Path(id): Path<String>,
+    axum_extra::extract::Form(pairs): axum_extra::extract::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let picked: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "listing_ids")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let note = pairs
+        .iter()
+        .find(|(k, _)| k == "note")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    match ending::answer_referral(&state, &t, &id, &picked, &note, now_ms()).await {
+        Ok(_) => Ok(Redirect::to("/care/practice?done=answered").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            referral_view(&state, &t, layout, &id, String::new(), picked, note, errors).await
+        }
+        Err(AppError::Conflict(m)) => {
+            referral_view(
+                &state,
+                &t,
+                layout,
+                &id,
+                String::new(),
+                picked,
+                note,
+                vec![FieldError::new("listing_ids", &m)],
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "care_outbox.html")]
+struct OutboxPage {
+    layout: Layout,
+    rows: Vec<(OutboxEntry, String, String)>,
+    smtp: bool,
+}
+
+async fn admin_outbox(
+    State(state): State<AppState>,
+    _admin: AdminScope,
+    layout: Layout,
+) -> Result<Response, AppError> {
+    let rows = outbox::list(&state.db, 200)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let queued = clock::local_label(e.created_at, 0);
+            let next = if e.status == "queued" {
+                clock::local_label(e.next_attempt_at, 0)
+            } else {
+                String::new()
+            };
+            (e, queued, next)
+        })
+        .collect();
+    Ok(render_status(
+        StatusCode::OK,
+        &OutboxPage {
+            layout,
+            rows,
+            smtp: state.config.smtp_url.is_some(),
+        },
+    ))
+}

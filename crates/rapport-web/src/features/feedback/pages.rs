@@ -1,0 +1,170 @@
+//! The therapist's alert list, outcome view and feedback page, and the client's own outcome
+//! view.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use rapport_core::FieldError;
+use rapport_core::feedback::MIN_ENDINGS;
+use rapport_store::practices::{self, TherapistSettings};
+use serde::Deserialize;
+
+use super::view::{self, Chart, DomainLine};
+use super::{alerts, effectiveness, outcomes, pooled, settings};
+use crate::auth::{ClientScope, TherapistScope};
+use crate::error::AppError;
+use crate::pages::{Layout, render_status};
+use crate::state::AppState;
+
+/// `/alerts`, `/alerts/{id}`, `/caseload/{id}/outcomes`, `/feedback`, and the client's
+/// `/relationships/{id}/outcomes`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/alerts", get(alert_list))
+        .route("/alerts/{id}", get(alert_open))
+        .route("/caseload/{id}/outcomes", get(therapist_outcomes))
+        .route("/relationships/{id}/outcomes", get(client_outcomes))
+        .route("/feedback", get(feedback))
+        .route("/feedback/settings", post(save_settings))
+}
+
+struct AlertRow {
+    id: String,
+    when: String,
+    client_name: String,
+    title: &'static str,
+    detail: String,
+    seen: bool,
+}
+
+#[derive(Template)]
+#[template(path = "alerts.html")]
+struct AlertsPage {
+    layout: Layout,
+    rows: Vec<AlertRow>,
+}
+
+async fn alert_list(State(state): State<AppState>, therapist: TherapistScope, layout: Layout) -> Result<Response, AppError> {
+    let rows = alerts::list(&state, &therapist)
+        .await?
+        .into_iter()
+        .map(|a| AlertRow {
+            title: alerts::title(&a),
+            when: crate::features::relationships::view::date_time(a.created_at),
+            seen: a.seen_at.is_some(),
+            id: a.id,
+            client_name: a.client_name,
+            detail: a.detail,
+        })
+        .collect();
+    Ok(render_status(StatusCode::OK, &AlertsPage { layout, rows }))
+}
+
+async fn alert_open(State(state): State<AppState>, therapist: TherapistScope, Path(id): Path<String>) -> Result<Response, AppError> {
+    let alert = alerts::open(&state, &therapist, &id).await?;
+    Ok(Redirect::to(&alerts::evidence_path(&alert)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "outcomes.html")]
+struct OutcomePage {
+    layout: Layout,
+    v: outcomes::OutcomeView,
+    charts: Vec<Chart>,
+    therapist_view: bool,
+    started: String,
+    ended: Option<String>,
+}
+
+fn outcome_page(layout: Layout, v: outcomes::OutcomeView, therapist_view: bool) -> Response {
+    let charts = view::charts(&v);
+    let started = view::date(v.started_at);
+    let ended = v.ended_at.map(view::date);
+    render_status(StatusCode::OK, &OutcomePage { layout, v, charts, therapist_view, started, ended })
+}
+
+async fn therapist_outcomes(State(state): State<AppState>, therapist: TherapistScope, layout: Layout, Path(id): Path<String>) -> Result<Response, AppError> {
+    let v = outcomes::for_therapist(&state, &therapist, &id).await?;
+    Ok(outcome_page(layout, v, true))
+}
+
+async fn client_outcomes(State(state): State<AppState>, client: ClientScope, layout: Layout, Path(id): Path<String>) -> Result<Response, AppError> {
+    let v = outcomes::for_client(&state, &client, &id).await?;
+    Ok(outcome_page(layout, v, false))
+}
+
+#[derive(Template)]
+#[template(path = "feedback.html")]
+struct FeedbackPage {
+    layout: Layout,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    pooled: Option<Vec<(&'static str, usize)>>,
+    counted: usize,
+    endings: usize,
+    min_endings: usize,
+    courses: u64,
+    finished: u64,
+    improvement: String,
+    recovery: String,
+    deterioration: u64,
+    domains: Vec<DomainLine>,
+    overdue_days: String,
+    publish: bool,
+}
+
+async fn feedback_page(state: &AppState, therapist: &TherapistScope, layout: Layout, errors: Vec<FieldError>, notice: Option<String>, overdue_days: Option<String>) -> Result<Response, AppError> {
+    let p = pooled::for_therapist(state, therapist).await?;
+    let own = effectiveness::own(state, &therapist.user.id).await?;
+    let s = practices::settings(&state.db, &therapist.user.id).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = FeedbackPage {
+        layout,
+        errors,
+        notice,
+        counted: p.pooled.as_ref().map_or(0, |x| x.counted),
+        pooled: p.pooled.as_ref().map(view::pooled),
+        endings: p.total,
+        min_endings: MIN_ENDINGS,
+        courses: own.tally.courses,
+        finished: own.tally.finished,
+        improvement: view::rate(own.tally.improvement),
+        recovery: view::rate(own.tally.recovery),
+        deterioration: own.tally.deterioration,
+        domains: view::domains(&own.domains),
+        overdue_days: overdue_days.unwrap_or_else(|| s.overdue_days.to_string()),
+        publish: s.publish_effectiveness,
+    };
+    Ok(render_status(status, &page))
+}
+
+async fn feedback(State(state): State<AppState>, therapist: TherapistScope, layout: Layout) -> Result<Response, AppError> {
+    feedback_page(&state, &therapist, layout, vec![], None, None).await
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    #[serde(default)]
+    overdue_days: String,
+    #[serde(default)]
+    publish_effectiveness: Option<String>,
+}
+
+async fn save_settings(State(state): State<AppState>, therapist: TherapistScope, layout: Layout, Form(f): Form<SettingsForm>) -> Result<Response, AppError> {
+    let days = match settings::parse_overdue_days(&f.overdue_days) {
+        Ok(d) => d,
+        Err(e) => return feedback_page(&state, &therapist, layout, vec![e], None, Some(f.overdue_days)).await,
+    };
+    let publish = f.publish_effectiveness.is_some();
+    let written = settings::save(&state, &therapist, TherapistSettings { overdue_days: days, publish_effectiveness: publish }).await?;
+    let notice = match written {
+        Some(w) if w.listing_id.is_none() => "Saved. You have no directory listing yet, so nothing was published.".to_owned(),
+        Some(w) if publish => format!("Saved. Your listing now shows {} measured rating(s) to matching.", w.published.len()),
+        Some(_) => "Saved. Measured ratings were taken off your listing.".to_owned(),
+        None => "Saved.".to_owned(),
+    };
+    feedback_page(&state, &therapist, layout, vec![], Some(notice), None).await
+}

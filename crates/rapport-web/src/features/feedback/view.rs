@@ -1,0 +1,139 @@
+//! What the feedback pages show, derived once so templates only print fields.
+
+use rapport_core::feedback::PooledEndings;
+use rapport_core::matching::Word;
+use rapport_core::outcome::{Count, DomainResult, MIN_CASES};
+
+use super::chart;
+use super::outcomes::{OutcomeView, Series};
+use crate::features::relationships::view::date_time;
+
+/// A Unix-ms time as a `YYYY-MM-DD` date (UTC).
+pub fn date(ms: i64) -> String {
+    date_time(ms).chars().take(10).collect()
+}
+
+/// One measurement in a chart's data table.
+pub struct Point {
+    /// 1-based position, as labelled on the chart.
+    pub n: usize,
+    /// Date.
+    pub date: String,
+    /// Total.
+    pub total: String,
+    /// Change from the first, signed.
+    pub change: String,
+    /// In the clinical range, in words.
+    pub clinical: &'static str,
+}
+
+/// One chart with its words and table.
+pub struct Chart {
+    /// Element id.
+    pub id: String,
+    /// The measure's title.
+    pub title: String,
+    /// The SVG.
+    pub svg: String,
+    /// Whether there are scores.
+    pub has_points: bool,
+    /// The cut-off in words.
+    pub cutoff: String,
+    /// The reliable-change amount in words.
+    pub reliable: String,
+    /// The data table.
+    pub points: Vec<Point>,
+}
+
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+}
+
+fn chart_of(s: &Series) -> Chart {
+    let first = s.points.first().map(|p| p.1);
+    let points = s
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, (at, total))| {
+            let clinical = match &s.cutoff {
+                Some(c) if (c.clinical_below && *total < c.value) || (!c.clinical_below && *total >= c.value) => "Yes",
+                Some(_) => "No",
+                None => "No cut-off",
+            };
+            let change = first.map_or(0.0, |f| total - f);
+            Point {
+                n: i + 1,
+                date: date(*at),
+                total: number(*total),
+                change: if change > 0.0 { format!("+{}", number(change)) } else { number(change) },
+                clinical,
+            }
+        })
+        .collect();
+    Chart {
+        id: format!("chart-{}", s.instrument),
+        title: s.title.clone(),
+        svg: chart::svg(&format!("chart-{}", s.instrument), s),
+        has_points: !s.points.is_empty(),
+        cutoff: s.cutoff.as_ref().map_or_else(
+            || "No published cut-off.".to_owned(),
+            |c| format!("Clinical cut-off {}: {}", number(c.value), c.meaning),
+        ),
+        reliable: s.reliable_change.map_or_else(
+            || "No published reliable-change amount.".to_owned(),
+            |rc| format!("A change of {} points or more from the first score is reliable ({}).", number(rc), if s.lower_is_better { "lower is better" } else { "higher is better" }),
+        ),
+        points,
+    }
+}
+
+/// Every chart of an outcome view.
+pub fn charts(v: &OutcomeView) -> Vec<Chart> {
+    v.series.iter().map(chart_of).collect()
+}
+
+/// A rate as `k of n (p%)`.
+pub fn rate(c: Count) -> String {
+    match c.rate() {
+        Some(r) => format!("{} of {} ({:.0}%)", c.k, c.n, r * 100.0),
+        None => "no cases yet".to_owned(),
+    }
+}
+
+/// A shrunk rate as a percentage.
+pub fn percent(r: f64) -> String {
+    format!("{:.0}%", r * 100.0)
+}
+
+/// One domain's effectiveness line.
+pub struct DomainLine {
+    /// The concern's label.
+    pub concern: &'static str,
+    /// Cases.
+    pub cases: usize,
+    /// Average change in points (first − last), or a dash.
+    pub mean_change: String,
+    /// The rating, or why there is none.
+    pub rating: String,
+}
+
+/// Effectiveness per domain in words.
+pub fn domains(list: &[DomainResult]) -> Vec<DomainLine> {
+    list.iter()
+        .map(|d| DomainLine {
+            concern: d.domain.concern().label(),
+            cases: d.cases,
+            mean_change: d.mean_change.map_or_else(|| "–".to_owned(), |m| format!("{m:.1}")),
+            rating: d.rating.map_or_else(
+                || format!("Not rated: fewer than {MIN_CASES} cases"),
+                |r| r.label().to_owned(),
+            ),
+        })
+        .collect()
+}
+
+/// Pooled ending reasons as `(label, count)`.
+pub fn pooled(p: &PooledEndings) -> Vec<(&'static str, usize)> {
+    p.counts.iter().map(|(r, n)| (r.label(), *n)).collect()
+}

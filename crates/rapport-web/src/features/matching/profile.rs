@@ -1,0 +1,220 @@
+//! The therapist's profile page (their directory listing, including their own rating of their
+//! style) and the administrator's directory import page.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use rapport_core::matching::{
+    Concern, Ethnicity, Faith, Format, Gender, Modality, Population, parse_listing,
+};
+use rapport_core::{FieldError, Invalid};
+use serde::Deserialize;
+
+use super::form::{StyleField, THERAPIST_STYLE, Values, style_fields, words};
+use super::listing_form;
+use super::places::{City, PLACES};
+use super::service::{self, FileFormat, ImportReport, for_form};
+use super::shortlist::{self, ConsultationView, day};
+use crate::auth::{AdminScope, TherapistScope};
+use crate::error::AppError;
+use crate::pages::{Layout, render_status};
+use crate::state::AppState;
+
+/// `/profile` (therapists) and `/admin/directory` (administrators).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/profile", get(profile).post(save_profile))
+        .route("/admin/directory", get(directory).post(import))
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    layout: Layout,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    listing_id: Option<String>,
+    values: Values,
+    concerns: Vec<(&'static str, &'static str)>,
+    modalities: Vec<(&'static str, &'static str)>,
+    formats: Vec<(&'static str, &'static str)>,
+    populations: Vec<(&'static str, &'static str)>,
+    genders: Vec<(&'static str, &'static str)>,
+    ethnicities: Vec<(&'static str, &'static str)>,
+    faiths: Vec<(&'static str, &'static str)>,
+    cities: &'static [City],
+    currencies: &'static [String],
+    style: Vec<StyleField>,
+    requests: Vec<(ConsultationView, String)>,
+}
+
+async fn profile_page(
+    state: &AppState,
+    therapist: &TherapistScope,
+    layout: Layout,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    values: Option<Values>,
+) -> Result<Response, AppError> {
+    let own = service::own_listing(state, therapist).await?;
+    let listing_id = own.as_ref().map(|(id, _)| id.clone());
+    let values = values.unwrap_or_else(|| match &own {
+        Some((_, listing)) => listing_form::values_of(listing),
+        None => listing_form::starting_values(&therapist.user.display_name),
+    });
+    let requests = shortlist::received(state, therapist)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let d = day(c.created_at);
+            (c, d)
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ProfilePage {
+        layout,
+        errors,
+        notice,
+        listing_id,
+        style: style_fields(&THERAPIST_STYLE, &values, "in between"),
+        values,
+        concerns: words::<Concern>(),
+        modalities: words::<Modality>(),
+        formats: words::<Format>(),
+        populations: words::<Population>(),
+        genders: words::<Gender>(),
+        ethnicities: words::<Ethnicity>(),
+        faiths: words::<Faith>(),
+        cities: &PLACES.cities,
+        currencies: &PLACES.currencies,
+        requests,
+    };
+    Ok(render_status(status, &page))
+}
+
+#[derive(Deserialize)]
+struct SavedQuery {
+    #[serde(default)]
+    saved: Option<u8>,
+}
+
+async fn profile(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    layout: Layout,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
+    let notice = q
+        .saved
+        .map(|_| "Saved. Clients searching from now on see your listing as it is here.".to_owned());
+    profile_page(&state, &therapist, layout, vec![], notice, None).await
+}
+
+async fn save_profile(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    layout: Layout,
+    axum_extra::extract::Form(pairs): axum_extra::extract::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let values = Values(pairs.into_iter().filter(|(k, _)| k != "csrf").collect());
+    let (mut json, mut errors) = listing_form::listing_json(&values);
+    if errors.is_empty() {
+        match service::save_own_listing(&state, &therapist, json).await {
+            Ok(_) => return Ok(Redirect::to("/profile?saved=1").into_response()),
+            Err(AppError::Invalid(found)) => errors = for_form(Invalid(found)),
+            Err(e) => return Err(e),
+        }
+    } else {
+        json["id"] = "t-unsaved".into();
+        if let Err(found) = parse_listing(&json) {
+            let seen: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+            errors.extend(
+                for_form(found)
+                    .into_iter()
+                    .filter(|e| !seen.contains(&e.field)),
+            );
+        }
+    }
+    profile_page(&state, &therapist, layout, errors, None, Some(values)).await
+}
+
+#[derive(Template)]
+#[template(path = "admin_directory.html")]
+struct DirectoryPage {
+    layout: Layout,
+    errors: Vec<FieldError>,
+    text: String,
+    csv: bool,
+    size: usize,
+    report: Option<ImportReport>,
+}
+
+async fn directory(
+    State(state): State<AppState>,
+    _admin: AdminScope,
+    layout: Layout,
+) -> Result<Response, AppError> {
+    let size = state.directory.len(&state.db).await?;
+    Ok(render_status(
+        StatusCode::OK,
+        &DirectoryPage {
+            layout,
+            errors: vec![],
+            text: String::new(),
+            csv: false,
+            size,
+            report: None,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct ImportForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    format: String,
+}
+
+async fn import(
+    State(state): State<AppState>,
+    admin: AdminScope,
+    layout: Layout,
+    axum::Form(f): axum::Form<ImportForm>,
+) -> Result<Response, AppError> {
+    let csv = f.format == "csv";
+    let format = if csv {
+        FileFormat::Csv
+    } else {
+        FileFormat::JsonLines
+    };
+    let (status, errors, report, text) = match service::import(&state, &admin, &f.text, format)
+        .await
+    {
+        Ok(report) if report.errors.is_empty() => {
+            (StatusCode::OK, vec![], Some(report), String::new())
+        }
+        Ok(report) => (StatusCode::OK, vec![], Some(report), f.text),
+        Err(AppError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None, f.text),
+        Err(e) => return Err(e),
+    };
+    let size = state.directory.len(&state.db).await?;
+    Ok(render_status(
+        status,
+        &DirectoryPage {
+            layout,
+            errors,
+            text,
+            csv,
+            size,
+            report,
+        },
+    ))
+}

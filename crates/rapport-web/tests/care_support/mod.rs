@@ -1,0 +1,117 @@
+//! Helpers for the care tests: a therapist with a published week (and a directory listing),
+//! clients, booking, and reading what was stored or queued.
+#![allow(dead_code)]
+
+use crate::common::{TestApp, User};
+use rapport_store::care::outbox;
+use serde_json::{Value, json};
+
+/// Every day, 09:00-17:00 UTC, 24 hours' notice: plenty of free slots.
+pub async fn therapist_with_week(app: &TestApp) -> User {
+    let t = app.signup("therapist").await;
+    let slots: Vec<Value> = (0..7)
+        .flat_map(|d| (9..=17).map(move |h| json!({"day": d, "hour": h})))
+        .collect();
+    let resp = t.put(app, "/api/v1/care/availability", json!({"utc_offset": "+00:00", "notice_hours": 24, "session_minutes": 50, "slots": slots})).await;
+    assert_eq!(
+        resp.status(),
+        200,
+        "publishing a week: {}",
+        resp.text().await.unwrap()
+    );
+    t
+}
+
+/// Links a directory listing to the therapist (so endings can exclude them by listing id).
+pub async fn list_therapist(app: &TestApp, t: &User, listing_id: &str, name: &str) {
+    let data = json!({"id": listing_id, "name": name}).to_string();
+    assert!(
+        rapport_store::listings::upsert_own(&app.state.db, listing_id, &t.id, &data)
+            .await
+            .unwrap()
+    );
+}
+
+/// The therapist's free start times (RFC 3339), earliest first.
+pub async fn free(app: &TestApp, viewer: &User, therapist_id: &str) -> Vec<String> {
+    let v: Value = viewer
+        .get(app, &format!("/api/v1/care/therapists/{therapist_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["free"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A free start at least `days` days ahead.
+pub async fn free_after_days(
+    app: &TestApp,
+    viewer: &User,
+    therapist_id: &str,
+    days: i64,
+) -> String {
+    let min = rapport_store::now_ms() + days * 86_400_000;
+    free(app, viewer, therapist_id)
+        .await
+        .into_iter()
+        .find(|s| rapport_core::care::clock::parse_rfc3339(s).unwrap() > min)
+        .expect("a free slot that far ahead")
+}
+
+/// Books through the API and returns the response.
+pub async fn book(
+    app: &TestApp,
+    client: &User,
+    therapist_id: &str,
+    starts_at: &str,
+    kind: &str,
+    weeks: u32,
+) -> reqwest::Response {
+    client.post(app, "/api/v1/care/appointments", json!({"therapist_id": therapist_id, "starts_at": starts_at, "kind": kind, "weeks": weeks})).await
+}
+
+/// The viewer's appointments as the API lists them.
+pub async fn appointments(app: &TestApp, viewer: &User) -> Vec<Value> {
+    viewer
+        .get(app, "/api/v1/care/appointments")
+        .await
+        .json::<Vec<Value>>()
+        .await
+        .unwrap()
+}
+
+/// Mail queued for an account: `(kind, subject, body)`.
+pub async fn mail_for(app: &TestApp, user: &User) -> Vec<(String, String, String)> {
+    outbox::for_user(&app.state.db, &app.state.vault, &user.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.kind, m.subject, m.body))
+        .collect()
+}
+
+/// The client's relationship with this therapist (its id).
+pub async fn relationship_with(app: &TestApp, client: &User, therapist_id: &str) -> String {
+    let list: Vec<Value> = client
+        .get(app, "/api/v1/relationships")
+        .await
+        .json()
+        .await
+        .unwrap();
+    list.iter()
+        .map(|r| &r["relationship"])
+        .find(|r| r["therapist_user_id"] == therapist_id)
+        .and_then(|r| r["id"].as_str())
+        .expect("a relationship with the therapist")
+        .to_owned()
+}
+
+/// Unix ms of an RFC 3339 time.
+pub fn ms(text: &str) -> i64 {
+    rapport_core::care::clock::parse_rfc3339(text).unwrap()
+}

@@ -1,0 +1,196 @@
+//! `rapport bench load`: a bounded load benchmark of the main read and write paths, next to a bare
+//! axum "hello" endpoint measured in the same run as this machine's ceiling. Everything runs on
+//! 127.0.0.1 inside this process (the server on its own runtime threads, the load generator on
+//! others), for a fixed number of seconds per path. Run it by hand on a release build; it is never
+//! a timed test.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use rapport_store::relationships::Sharing;
+use rapport_store::users::{self, Role};
+use rapport_store::{Db, Vault, listings, relationships};
+use rapport_web::{AppState, Config};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// Flags of `bench load`.
+#[derive(Args, Debug)]
+pub struct LoadArgs {
+    /// Seconds of load per path.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Run the app on this PostgreSQL server (a scratch schema, dropped afterwards) instead of a
+    /// temporary SQLite file.
+    #[arg(long)]
+    postgres: Option<String>,
+}
+
+struct Phase {
+    name: &'static str,
+    requests: usize,
+    errors: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Phase {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+    fn pct(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((p * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len()) - 1;
+        self.latencies[i].as_secs_f64() * 1e3
+    }
+}
+
+/// What one request of a phase is: method, path and body chosen per worker and per iteration.
+type MakeRequest = Arc<dyn Fn(&reqwest::Client, usize, u32) -> reqwest::RequestBuilder + Send + Sync>;
+
+async fn phase(name: &'static str, seconds: u64, concurrency: usize, clients: &[reqwest::Client], make: MakeRequest) -> Phase {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..concurrency {
+        let client = clients[w % clients.len()].clone();
+        let make = make.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0usize;
+            let mut i = 0u32;
+            while Instant::now() < deadline {
+                i += 1;
+                let t = Instant::now();
+                match make(&client, w, i).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        lat.push(t.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap_or_default();
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = start.elapsed();
+    latencies.sort();
+    Phase { name, requests: latencies.len(), errors, elapsed, latencies }
+}
+
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+async fn open_db(args: &LoadArgs, dir: &std::path::Path) -> anyhow::Result<(Db, Option<(String, String)>)> {
+    match &args.postgres {
+        None => Ok((Db::open_sqlite_file(&dir.join("rapport.db")).await?, None)),
+        Some(url) => {
+            let schema = format!("bench_load_{}", std::process::id());
+            Ok((Db::connect_postgres_schema(url, &schema).await?, Some((url.clone(), schema))))
+        }
+    }
+}
+
+/// Runs the benchmark and prints one line per path.
+pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
+    if args.concurrency == 0 || args.seconds == 0 {
+        bail!("--concurrency and --seconds must be at least 1");
+    }
+    let dir = std::env::temp_dir().join(format!("rapport-bench-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let (db, pg) = open_db(&args, &dir).await?;
+    let config = Config { data_dir: dir.clone(), auth_attempts_per_minute: 1_000_000, ..Config::default() };
+    let state = AppState::new(config, db.clone(), Vault::generate());
+    state.set_ready();
+
+    let hello = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let hello_base = format!("http://{}", hello.local_addr()?);
+    tokio::spawn(async move {
+        let app = axum::Router::new().route("/hello", axum::routing::get(|| async { "hello" }));
+        let _ = axum::serve(hello, app).await;
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let served = state.clone();
+    tokio::spawn(async move {
+        let _ = rapport_web::serve(listener, served, std::future::pending()).await;
+    });
+
+    let hash = rapport_web::security::password::hash("bench password 1").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let therapist = users::create(&db, "therapist@bench.local", "Bench therapist", Role::Therapist, &hash).await?;
+    listings::upsert_many(&db, &[("t-bench".into(), Some(therapist.id.clone()), json!({"id": "t-bench", "name": "Bench therapist"}).to_string())]).await?;
+    let mut clients = Vec::new();
+    let mut rels = Vec::new();
+    let workers = args.concurrency;
+    for i in 0..workers.min(16) {
+        let email = format!("client{i}@bench.local");
+        users::create(&db, &email, &format!("Client {i}"), Role::Client, &hash).await?;
+        let http = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(workers).build()?;
+        let r: Value = http.post(format!("{base}/api/v1/session")).json(&json!({"email": email, "password": "bench password 1"})).send().await?.json().await?;
+        let csrf = r["csrf_token"].as_str().context("login failed during setup")?.to_owned();
+        let user_id = r["account"]["id"].as_str().context("login failed during setup")?.to_owned();
+        let rel = relationships::create(&db, &user_id, "Bench therapist", Some(&therapist.id), Some("t-bench")).await?;
+        relationships::set_sharing(&db, &user_id, &rel.id, Sharing::Trend).await?;
+        clients.push((http, csrf));
+        rels.push(rel.id);
+    }
+    let therapist_http = reqwest::Client::builder().cookie_store(true).build()?;
+    therapist_http.post(format!("{base}/api/v1/session")).json(&json!({"email": "therapist@bench.local", "password": "bench password 1"})).send().await?;
+
+    let plain: Vec<reqwest::Client> = (0..4).map(|_| reqwest::Client::builder().pool_max_idle_per_host(workers).build()).collect::<Result<_, _>>()?;
+    let hello_url = format!("{hello_base}/hello");
+    let mut results = vec![phase("hello (bare axum, the ceiling)", args.seconds, workers, &plain, Arc::new(move |c, _, _| c.get(&hello_url))).await];
+
+    let sessions: Arc<Vec<AtomicU32>> = Arc::new((0..rels.len()).map(|_| AtomicU32::new(0)).collect());
+    let http_clients: Vec<reqwest::Client> = clients.iter().map(|(h, _)| h.clone()).collect();
+    let csrfs: Arc<Vec<String>> = Arc::new(clients.iter().map(|(_, c)| c.clone()).collect());
+    let rels = Arc::new(rels);
+    let n = rels.len();
+    let (b, r, s, c) = (base.clone(), rels.clone(), sessions.clone(), csrfs.clone());
+    results.push(
+        phase("check-in submit (POST)", args.seconds, workers, &http_clients, Arc::new(move |client, w, _| {
+            let k = w % n;
+            let session = s[k].fetch_add(1, Ordering::Relaxed) + 1;
+            client.post(format!("{b}/api/v1/relationships/{}/checkins", r[k])).header("x-csrf-token", &c[k]).json(&json!({
+                "session": session, "heard": (session % 5), "open": 3, "attuned": 3, "trust": 3, "looking_forward": 2,
+                "stirred": 1, "left_feeling": "better", "need": "a little more structure"
+            }))
+        }))
+        .await,
+    );
+    let (b, r) = (base.clone(), rels.clone());
+    results.push(phase("relationship page (GET, HTML)", args.seconds, workers, &http_clients, Arc::new(move |client, w, _| client.get(format!("{b}/relationships/{}", r[w % n])))).await);
+    let b = base.clone();
+    results.push(phase("caseload (GET, API)", args.seconds, workers, &[therapist_http], Arc::new(move |client, _, _| client.get(format!("{b}/api/v1/caseload")))).await);
+
+    let ceiling = results[0].rate();
+    println!("rapport bench load: {} s per path, {workers} connections, {} database, 127.0.0.1", args.seconds, if pg.is_some() { "PostgreSQL" } else { "SQLite" });
+    println!("{:<34} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9}", "path", "requests", "errors", "req/s", "p50 ms", "p99 ms", "% hello");
+    for p in &results {
+        println!("{:<34} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>8.0}%", p.name, p.requests, p.errors, p.rate(), p.pct(0.50), p.pct(0.99), 100.0 * p.rate() / ceiling);
+    }
+    println!("process memory (server and load generator together) after the run: {:.1} MiB RSS", rss_mib());
+    if let Some((url, schema)) = pg {
+        let admin = sqlx::PgPool::connect(&url).await?;
+        sqlx::query(&format!("DROP SCHEMA \"{schema}\" CASCADE")).execute(&admin).await?;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

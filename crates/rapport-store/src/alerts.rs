@@ -108,9 +108,10 @@ pub async fn measure_relationships(db: &Db, client_id: &str) -> Result<Vec<Strin
     )
 }
 
-/// The therapist's alerts on relationships still shared with them, newest first.
+/// The therapist's alerts on relationships still shared with them, newest first (alerts raised
+/// together in the order they were raised).
 pub async fn for_therapist(db: &Db, therapist_id: &str) -> Result<Vec<Alert>> {
-    let sql = format!("{VISIBLE} ORDER BY a.created_at DESC, a.id DESC");
+    let sql = format!("{VISIBLE} ORDER BY a.created_at DESC, a.id");
     Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(therapist_id).fetch_all(pool).await)?)
 }
 

@@ -5,8 +5,10 @@
 
 use serde::Serialize;
 
-use crate::crypto::Place;
-use crate::{Db, Result, Vault, new_id, now_ms, with_pool, with_tx};
+use std::collections::HashMap;
+
+use crate::crypto::{DataKey, Place};
+use crate::{Db, Result, StoreError, Vault, new_id, now_ms, user_keys, with_pool, with_tx};
 
 /// How many therapists a shortlist holds: few enough that a client actually contacts them.
 pub const SHORTLIST_MAX: i64 = 3;
@@ -153,7 +155,8 @@ fn consult_place(row: &str) -> Place<'_> {
 }
 
 /// Records one request per listing, all or none: a listing already asked by this client makes
-/// the whole call a [`crate::StoreError::Conflict`] and nothing is stored.
+/// the whole call a [`crate::StoreError::Conflict`] and nothing is stored. The message is sealed
+/// with the client's own data key, so deleting the account makes every copy unreadable.
 pub async fn request_consultations(
     db: &Db,
     vault: &Vault,
@@ -162,34 +165,53 @@ pub async fn request_consultations(
     message: Option<&str>,
 ) -> Result<Vec<String>> {
     let now = now_ms();
+    let key = match message {
+        Some(_) => Some(user_keys::get_or_create(db, vault, client_id).await?),
+        None => None,
+    };
     let ids: Vec<String> = listing_ids.iter().map(|_| new_id()).collect();
     with_tx!(db, tx => {
         for (id, listing_id) in ids.iter().zip(listing_ids) {
-            let sealed = message.map(|m| vault.seal(consult_place(id), m));
+            let sealed = key.as_ref().zip(message).map(|(k, m)| k.seal(consult_place(id), m));
             sqlx::query(CONSULT_INSERT).bind(id).bind(client_id).bind(listing_id).bind(sealed).bind(now).execute(&mut *tx).await?;
         }
     });
     Ok(ids)
 }
 
-fn open_rows(vault: &Vault, rows: Vec<ConsultationRow>) -> Result<Vec<Consultation>> {
-    rows.into_iter()
-        .map(|r| {
-            let message = match &r.message {
-                Some(sealed) => Some(vault.open(consult_place(&r.id), sealed)?),
-                None => None,
-            };
-            Ok(Consultation {
-                id: r.id,
-                client_id: r.client_id,
-                client_name: r.client_name,
-                listing_id: r.listing_id,
-                data: r.data,
-                message,
-                created_at: r.created_at,
-            })
-        })
-        .collect()
+async fn open_rows(
+    db: &Db,
+    vault: &Vault,
+    rows: Vec<ConsultationRow>,
+) -> Result<Vec<Consultation>> {
+    let mut keys: HashMap<String, Option<DataKey>> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let message = match &r.message {
+            Some(sealed) if DataKey::sealed_with_client_key(sealed) => {
+                if !keys.contains_key(&r.client_id) {
+                    keys.insert(
+                        r.client_id.clone(),
+                        user_keys::get(db, vault, &r.client_id).await?,
+                    );
+                }
+                let key = keys[&r.client_id].as_ref().ok_or(StoreError::Crypto)?;
+                Some(key.open(consult_place(&r.id), sealed)?)
+            }
+            Some(sealed) => Some(vault.open(consult_place(&r.id), sealed)?),
+            None => None,
+        };
+        out.push(Consultation {
+            id: r.id,
+            client_id: r.client_id,
+            client_name: r.client_name,
+            listing_id: r.listing_id,
+            data: r.data,
+            message,
+            created_at: r.created_at,
+        });
+    }
+    Ok(out)
 }
 
 /// The requests a client has sent, newest first.
@@ -200,7 +222,7 @@ pub async fn consultations_sent(
 ) -> Result<Vec<Consultation>> {
     let sql = format!("{CONSULT_COLS} WHERE c.client_id = $1 ORDER BY c.created_at DESC, c.id");
     let rows = with_pool!(db, pool => sqlx::query_as(&sql).bind(client_id).fetch_all(pool).await)?;
-    open_rows(vault, rows)
+    open_rows(db, vault, rows).await
 }
 
 /// The requests sent to the listing linked to a therapist's account, newest first.
@@ -212,5 +234,5 @@ pub async fn consultations_received(
     let sql = format!("{CONSULT_COLS} WHERE l.user_id = $1 ORDER BY c.created_at DESC, c.id");
     let rows =
         with_pool!(db, pool => sqlx::query_as(&sql).bind(therapist_user_id).fetch_all(pool).await)?;
-    open_rows(vault, rows)
+    open_rows(db, vault, rows).await
 }

@@ -6,7 +6,9 @@
 use rapport_store::crypto::{KeyFileError, Place};
 use rapport_store::relationships::{self, Sharing};
 use rapport_store::users::{self, Role, User};
-use rapport_store::{Db, StoreError, Vault, audit, checkins, migrate, sessions, tokens, with_pool};
+use rapport_store::{
+    DataKey, Db, StoreError, Vault, audit, checkins, migrate, sessions, tokens, user_keys, with_pool,
+};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -186,6 +188,14 @@ async fn count(db: &Db, sql: &str) -> i64 {
 async fn versions(db: &Db) -> Vec<i64> {
     with_pool!(db, pool => sqlx::query_scalar("SELECT version FROM schema_versions ORDER BY version")
         .fetch_all(pool)
+        .await)
+    .unwrap()
+}
+
+async fn wrapped_key(db: &Db, client_id: &str) -> Vec<u8> {
+    with_pool!(db, pool => sqlx::query_scalar("SELECT wrapped FROM user_keys WHERE user_id = $1")
+        .bind(client_id)
+        .fetch_one(pool)
         .await)
     .unwrap()
 }
@@ -497,7 +507,10 @@ async fn a_need_is_encrypted_at_rest_and_decrypts_back(t: &TestDb) {
         "the plaintext must not be stored"
     );
     assert!(!contains(&raw, b"homework"));
-    assert_eq!(Vault::key_id_of(&raw), Some(vault.current_key_id()));
+    assert!(
+        DataKey::sealed_with_client_key(&raw),
+        "sealed with the client's own data key, not the deployment's"
+    );
     assert!(
         raw.len() >= 4 + 24 + 16 + need.len(),
         "key id, nonce and tag are stored"
@@ -529,12 +542,16 @@ async fn a_need_copied_into_another_row_fails_to_decrypt(t: &TestDb) {
         .await
         .unwrap();
     let sealed_a = raw_need(db, &a.id).await.unwrap();
+    let key = user_keys::get(db, &vault, &rel.client_id)
+        .await
+        .unwrap()
+        .expect("the client's key was made with their first need");
     assert_eq!(
-        vault.open(need_place(&a.id), &sealed_a).unwrap(),
+        key.open(need_place(&a.id), &sealed_a).unwrap(),
         "need of row a"
     );
     assert!(matches!(
-        vault.open(need_place(&b.id), &sealed_a),
+        key.open(need_place(&b.id), &sealed_a),
         Err(StoreError::Crypto)
     ));
 
@@ -571,13 +588,25 @@ async fn old_needs_stay_readable_after_key_rotation_and_new_ones_use_the_new_key
         .await
         .unwrap();
 
+    assert!(DataKey::sealed_with_client_key(
+        &raw_need(db, &old.id).await.unwrap()
+    ));
+    assert!(DataKey::sealed_with_client_key(
+        &raw_need(db, &new.id).await.unwrap()
+    ));
     assert_eq!(
-        Vault::key_id_of(&raw_need(db, &old.id).await.unwrap()),
-        Some(old_key)
+        Vault::key_id_of(&wrapped_key(db, &rel.client_id).await),
+        Some(old_key),
+        "the client's key stays wrapped by the deployment key it was made under"
     );
+    let (_, later) = relationship(db).await;
+    checkins::insert(db, &vault, &later.id, 1, &json!({}), Some("a new client"))
+        .await
+        .unwrap();
     assert_eq!(
-        Vault::key_id_of(&raw_need(db, &new.id).await.unwrap()),
-        Some(new_key)
+        Vault::key_id_of(&wrapped_key(db, &later.client_id).await),
+        Some(new_key),
+        "a client key made after the rotation is wrapped by the new deployment key"
     );
     let needs = |list: Vec<checkins::StoredCheckIn>| -> Vec<Option<String>> {
         list.into_iter().map(|c| c.need).collect()

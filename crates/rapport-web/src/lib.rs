@@ -28,7 +28,7 @@ pub use state::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Rapport API", description = "Find a therapist who fits, and know early whether it is working."),
-    tags((name = "account", description = "Sign-up, login, tokens"), (name = "health", description = "Liveness and readiness"), (name = "alliance", description = "Relationships, check-ins, sharing, caseload"), (name = "care", description = "Appointments, waitlist, leaving well, referrals, calendars, outbox"), (name = "instruments", description = "Measures: definitions (also as FHIR), scored responses, licensed text"), (name = "matching", description = "Directory, match, listings, import, shortlist, consultations, fit profile"))
+    tags((name = "account", description = "Sign-up, login, tokens"), (name = "health", description = "Liveness and readiness"), (name = "alliance", description = "Relationships, check-ins, sharing, caseload"), (name = "care", description = "Appointments, waitlist, leaving well, referrals, calendars, outbox"), (name = "instruments", description = "Measures: definitions (also as FHIR), scored responses, licensed text"), (name = "matching", description = "Directory, match, listings, import, shortlist, consultations, fit profile"), (name = "feedback", description = "Therapists: alerts, outcome views, pooled feedback, settings"), (name = "practice", description = "Practice administration: members, waitlists, aggregate outcomes, effectiveness, CSV"), (name = "my data", description = "Clients: export (JSON, FHIR) and account deletion"))
 )]
 struct ApiDoc;
 
@@ -41,6 +41,9 @@ pub fn router(state: AppState) -> Router {
         .merge(features::care::api_router())
         .merge(features::instruments::api_router())
         .merge(features::matching::api_router())
+        .merge(features::feedback::api_router())
+        .merge(features::practice::api_router())
+        .merge(features::mydata::api_router())
         .split_for_parts();
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let openapi_json = openapi.to_pretty_json().unwrap_or_default();
@@ -54,6 +57,9 @@ pub fn router(state: AppState) -> Router {
         .merge(features::care::page_router())
         .merge(features::instruments::page_router())
         .merge(features::matching::page_router())
+        .merge(features::feedback::page_router())
+        .merge(features::practice::page_router())
+        .merge(features::mydata::page_router())
         .fallback(features::home::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), pages::error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))

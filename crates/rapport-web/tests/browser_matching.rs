@@ -11,7 +11,11 @@ use rapport_core::matching::generate;
 use rapport_web::features::matching::service::write_directory;
 
 async fn sign_up(b: &Browser, name: &str, therapist: bool) {
-    let email = format!("{}-{}@example.org", name.to_lowercase(), uuid::Uuid::new_v4().simple());
+    let email = format!(
+        "{}-{}@example.org",
+        name.to_lowercase(),
+        uuid::Uuid::new_v4().simple()
+    );
     b.goto("/signup").await;
     b.fill("#display_name", name).await;
     b.fill("#email", &email).await;
@@ -34,7 +38,9 @@ async fn choose(b: &Browser, css: &str, value: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_goes_from_preferences_to_a_shortlist_and_a_consultation_request() {
     let app = common::spawn_app().await;
-    write_directory(&app.state.db, &generate(300, 42)).await.unwrap();
+    write_directory(&app.state.db, &generate(300, 42))
+        .await
+        .unwrap();
     let mut b = Browser::start(&app.base, "matching").await;
     sign_up(&b, "Robin", false).await;
 
@@ -51,7 +57,10 @@ async fn a_client_goes_from_preferences_to_a_shortlist_and_a_consultation_reques
     b.click("form[action='/match'] button[type=submit]").await;
     b.find("#errors").await;
     let errors = b.text("#errors").await;
-    assert!(errors.contains("location.lat"), "the server names the field: {errors}");
+    assert!(
+        errors.contains("location.lat"),
+        "the server names the field: {errors}"
+    );
     b.check_page("match-errors").await;
 
     b.fill("input[name='location.lat']", "").await;
@@ -65,7 +74,11 @@ async fn a_client_goes_from_preferences_to_a_shortlist_and_a_consultation_reques
     let first = b.text(".results li h2").await;
     b.click(".results form[action='/shortlist'] button").await;
     b.wait_for_path("/match/results").await;
-    assert!(b.text(".notice").await.contains(&format!("{first} is on your shortlist (1 of 3)")));
+    assert!(
+        b.text(".notice")
+            .await
+            .contains(&format!("{first} is on your shortlist (1 of 3)"))
+    );
     b.click(".results form[action='/shortlist'] button").await;
     b.wait_for_path("/match/results").await;
     b.check_page("match-results-shortlisted").await;
@@ -73,11 +86,18 @@ async fn a_client_goes_from_preferences_to_a_shortlist_and_a_consultation_reques
     b.click_link("See your shortlist").await;
     b.wait_for_path("/shortlist").await;
     b.check_page("shortlist").await;
-    for checkbox in b.client.find_all(fantoccini::Locator::Css("input[name='listing_ids']")).await.unwrap() {
+    for checkbox in b
+        .client
+        .find_all(fantoccini::Locator::Css("input[name='listing_ids']"))
+        .await
+        .unwrap()
+    {
         checkbox.click().await.unwrap();
     }
-    b.fill("#message", "Hello, could we talk one evening next week?").await;
-    b.click("form[action='/consultations'] button[type=submit]").await;
+    b.fill("#message", "Hello, could we talk one evening next week?")
+        .await;
+    b.click("form[action='/consultations'] button[type=submit]")
+        .await;
     b.wait_for_path("/shortlist").await;
     let notice = b.text(".notice").await;
     assert!(notice.contains("sent to 2 therapists"), "{notice}");
@@ -106,8 +126,18 @@ async fn a_therapist_edits_their_listing_and_an_administrator_imports_rows() {
     b.wait_for_path("/").await;
 
     let password = "correct horse battery";
-    let hash = rapport_web::security::password::hash(password).await.unwrap();
-    rapport_store::users::create(&app.state.db, "admin@example.org", "Admin", rapport_store::users::Role::Admin, &hash).await.unwrap();
+    let hash = rapport_web::security::password::hash(password)
+        .await
+        .unwrap();
+    rapport_store::users::create(
+        &app.state.db,
+        "admin@example.org",
+        "Admin",
+        rapport_store::users::Role::Admin,
+        &hash,
+    )
+    .await
+    .unwrap();
     b.goto("/login").await;
     b.fill("#email", "admin@example.org").await;
     b.fill("#password", password).await;
@@ -116,12 +146,21 @@ async fn a_therapist_edits_their_listing_and_an_administrator_imports_rows() {
     b.click_link("Directory").await;
     b.wait_for_path("/admin/directory").await;
     b.check_page("directory").await;
-    let rows = generate(3, 7).iter().map(|l| serde_json::to_string(l).unwrap()).collect::<Vec<_>>().join("\n");
-    b.fill("#file", &format!("{rows}\n{{\"id\": \"t-bad\"}}")).await;
-    b.click("form[action='/admin/directory'] button[type=submit]").await;
+    let rows = generate(3, 7)
+        .iter()
+        .map(|l| serde_json::to_string(l).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    b.fill("#file", &format!("{rows}\n{{\"id\": \"t-bad\"}}"))
+        .await;
+    b.click("form[action='/admin/directory'] button[type=submit]")
+        .await;
     b.wait_for_path("/admin/directory").await;
     let report = b.text("#report + p").await;
-    assert!(report.contains("Imported 3 listings") && report.contains("1 rows refused"), "{report}");
+    assert!(
+        report.contains("Imported 3 listings") && report.contains("1 rows refused"),
+        "{report}"
+    );
     b.check_page("directory-report").await;
     b.close().await;
 }

@@ -10,10 +10,20 @@ use matching_support::{import, jsonl, listing};
 use rapport_core::matching::EndingReason;
 use serde_json::json;
 
-async fn post_form(app: &TestApp, user: &User, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
+async fn post_form(
+    app: &TestApp,
+    user: &User,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> reqwest::Response {
     let mut form: Vec<(&str, &str)> = vec![("csrf", user.csrf.as_str())];
     form.extend_from_slice(pairs);
-    user.client.post(app.url(path)).form(&form).send().await.unwrap()
+    user.client
+        .post(app.url(path))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn page(app: &TestApp, user: &User, path: &str) -> (u16, String) {
@@ -55,7 +65,12 @@ async fn a_client_goes_from_preferences_to_a_consultation_request_without_javasc
         let admin = app.admin().await;
         let directory: Vec<_> = ["t-a", "t-b", "t-c", "t-d", "t-ended"]
             .iter()
-            .map(|id| listing(id, json!({"concerns": ["trauma"], "identity": {"gender": "woman"}})))
+            .map(|id| {
+                listing(
+                    id,
+                    json!({"concerns": ["trauma"], "identity": {"gender": "woman"}}),
+                )
+            })
             .collect();
         import(&app, &admin, &directory).await;
         let client = app.signup("client").await;
@@ -63,33 +78,108 @@ async fn a_client_goes_from_preferences_to_a_consultation_request_without_javasc
 
         let (status, html) = page(&app, &client, "/match").await;
         assert_eq!(status, 200);
-        assert!(html.contains("Find a therapist who fits") && html.contains("someone more structured"), "the fit profile is shown");
-        assert_eq!(page(&app, &client, "/match/results").await.0, 303, "no preferences yet: to the form first");
+        assert!(
+            html.contains("Find a therapist who fits") && html.contains("someone more structured"),
+            "the fit profile is shown"
+        );
+        assert_eq!(
+            page(&app, &client, "/match/results").await.0,
+            303,
+            "no preferences yet: to the form first"
+        );
 
-        let r = post_form(&app, &client, "/match", &[("location.lat", "91"), ("location.lon", "0"), ("formats", "in_person"), ("max_distance_km", "5"), ("languages", "en"), ("population", "adults")]).await;
+        let r = post_form(
+            &app,
+            &client,
+            "/match",
+            &[
+                ("location.lat", "91"),
+                ("location.lon", "0"),
+                ("formats", "in_person"),
+                ("max_distance_km", "5"),
+                ("languages", "en"),
+                ("population", "adults"),
+            ],
+        )
+        .await;
         assert_eq!(r.status(), 422);
-        assert!(r.text().await.unwrap().contains("href=\"#location.lat\""), "{b:?}: the error names the field");
-        let r = post_form(&app, &client, "/match", &[("concerns", "sadness"), ("formats", "video"), ("city", "London"), ("languages", "en"), ("population", "adults")]).await;
+        assert!(
+            r.text().await.unwrap().contains("href=\"#location.lat\""),
+            "{b:?}: the error names the field"
+        );
+        let r = post_form(
+            &app,
+            &client,
+            "/match",
+            &[
+                ("concerns", "sadness"),
+                ("formats", "video"),
+                ("city", "London"),
+                ("languages", "en"),
+                ("population", "adults"),
+            ],
+        )
+        .await;
         assert_eq!(r.status(), 422);
-        assert!(r.text().await.unwrap().contains("`sadness` is not a known concern"));
-        let r = post_form(&app, &client, "/match", &[("budget.amount", "-5"), ("formats", "video"), ("city", "London"), ("languages", "en"), ("population", "adults")]).await;
-        assert!(r.text().await.unwrap().contains("budget.amount</a>: must not be negative"));
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("`sadness` is not a known concern")
+        );
+        let r = post_form(
+            &app,
+            &client,
+            "/match",
+            &[
+                ("budget.amount", "-5"),
+                ("formats", "video"),
+                ("city", "London"),
+                ("languages", "en"),
+                ("population", "adults"),
+            ],
+        )
+        .await;
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("budget.amount</a>: must not be negative")
+        );
 
         let r = post_form(&app, &client, "/match", PREFERENCES).await;
-        assert_eq!((r.status().as_u16(), location(&r)), (303, "/match/results".to_owned()), "{b:?}");
+        assert_eq!(
+            (r.status().as_u16(), location(&r)),
+            (303, "/match/results".to_owned()),
+            "{b:?}"
+        );
         let (status, html) = page(&app, &client, "/match/results").await;
         assert_eq!(status, 200);
-        assert!(html.contains("Dr t-a") && html.contains("Why this match") && html.contains("Works with trauma"), "{html}");
-        assert!(!html.contains("Dr t-ended"), "{b:?}: a therapist the client ended with is not suggested");
+        assert!(
+            html.contains("Dr t-a")
+                && html.contains("Why this match")
+                && html.contains("Works with trauma"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("Dr t-ended"),
+            "{b:?}: a therapist the client ended with is not suggested"
+        );
         let (_, form) = page(&app, &client, "/match").await;
-        assert!(form.contains("value=\"London\" selected") && form.contains("value=\"90\""), "saved preferences fill the form again");
+        assert!(
+            form.contains("value=\"London\" selected") && form.contains("value=\"90\""),
+            "saved preferences fill the form again"
+        );
 
         for id in ["t-a", "t-b", "t-c"] {
             let r = post_form(&app, &client, "/shortlist", &[("listing_id", id)]).await;
             assert_eq!(location(&r), format!("/match/results?added={id}"));
         }
         let (_, html) = page(&app, &client, "/match/results?added=t-c").await;
-        assert!(html.contains("Dr t-c is on your shortlist (3 of 3)"), "{html}");
+        assert!(
+            html.contains("Dr t-c is on your shortlist (3 of 3)"),
+            "{html}"
+        );
         let r = post_form(&app, &client, "/shortlist", &[("listing_id", "t-d")]).await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("href=\"#listing_id\""));
@@ -97,10 +187,23 @@ async fn a_client_goes_from_preferences_to_a_consultation_request_without_javasc
         let r = post_form(&app, &client, "/consultations", &[("message", "Hello")]).await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("href=\"#listing_ids\""));
-        let r = post_form(&app, &client, "/consultations", &[("listing_ids", "t-a"), ("listing_ids", "t-b"), ("message", "Hello, is Tuesday evening possible?")]).await;
+        let r = post_form(
+            &app,
+            &client,
+            "/consultations",
+            &[
+                ("listing_ids", "t-a"),
+                ("listing_ids", "t-b"),
+                ("message", "Hello, is Tuesday evening possible?"),
+            ],
+        )
+        .await;
         assert_eq!(location(&r), "/shortlist?sent=2", "{b:?}");
         let (_, html) = page(&app, &client, "/shortlist?sent=2").await;
-        assert!(html.contains("sent to 2 therapists") && html.matches("Intro requested").count() == 2, "{html}");
+        assert!(
+            html.contains("sent to 2 therapists") && html.matches("Intro requested").count() == 2,
+            "{html}"
+        );
         let r = post_form(&app, &client, "/shortlist/remove", &[("listing_id", "t-c")]).await;
         assert_eq!(location(&r), "/shortlist");
         assert!(!page(&app, &client, "/shortlist").await.1.contains("Dr t-c"));
@@ -108,7 +211,14 @@ async fn a_client_goes_from_preferences_to_a_consultation_request_without_javasc
 }
 
 async fn apply_ending_for(app: &TestApp, client: &User) {
-    rapport_web::features::matching::apply_ending(&app.state, &client.id, "t-ended", EndingReason::WantedMoreStructure).await.unwrap();
+    rapport_web::features::matching::apply_ending(
+        &app.state,
+        &client.id,
+        "t-ended",
+        EndingReason::WantedMoreStructure,
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -118,7 +228,10 @@ async fn a_therapist_edits_their_listing_on_the_profile_page_and_clients_find_it
         let therapist = app.signup("therapist").await;
         let (status, html) = page(&app, &therapist, "/profile").await;
         assert_eq!(status, 200);
-        assert!(html.contains("value=\"Test therapist\""), "a first listing starts from the account name");
+        assert!(
+            html.contains("value=\"Test therapist\""),
+            "a first listing starts from the account name"
+        );
         let fields = [
             ("name", "Dr Profile"),
             ("credentials", "BACP, UKCP"),
@@ -147,16 +260,45 @@ async fn a_therapist_edits_their_listing_on_the_profile_page_and_clients_find_it
         ];
         let r = post_form(&app, &therapist, "/profile", &fields).await;
         assert_eq!(r.status(), 422, "{b:?}");
-        assert!(r.text().await.unwrap().contains("fee.amount</a>: must not be negative"));
-        let good: Vec<(&str, &str)> = fields.iter().map(|&(k, v)| if k == "fee.amount" { (k, "85.50") } else { (k, v) }).collect();
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("fee.amount</a>: must not be negative")
+        );
+        let good: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|&(k, v)| {
+                if k == "fee.amount" {
+                    (k, "85.50")
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
         let r = post_form(&app, &therapist, "/profile", &good).await;
-        assert_eq!(location(&r), "/profile?saved=1", "{b:?}");
+        assert_eq!(r.status(), 303, "{b:?}: {}", r.text().await.unwrap());
+        assert_eq!(location(&r), "/profile?saved=1");
         let (_, html) = page(&app, &therapist, "/profile?saved=1").await;
-        assert!(html.contains("Saved.") && html.contains("value=\"85.50\"") && html.contains("value=\"tue 18, wed 9\""), "{html}");
-        let stored: serde_json::Value = therapist.get(&app, "/api/v1/me/listing").await.json().await.unwrap();
+        assert!(
+            html.contains("Saved.")
+                && html.contains("value=\"85.50\"")
+                && html.contains("value=\"tue 18, wed 9\""),
+            "{html}"
+        );
+        let stored: serde_json::Value = therapist
+            .get(&app, "/api/v1/me/listing")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(stored["fee"]["amount"], 8550);
         assert_eq!(stored["style"]["directiveness"], 2.0);
-        let answer = matching_support::find(&app, &matching_support::request(json!({"concerns": ["perinatal"]}))).await;
+        let answer = matching_support::find(
+            &app,
+            &matching_support::request(json!({"concerns": ["perinatal"]})),
+        )
+        .await;
         assert_eq!(answer["results"][0]["name"], "Dr Profile", "{b:?}");
         let client = app.signup("client").await;
         assert_eq!(page(&app, &client, "/profile").await.0, 403);
@@ -170,14 +312,39 @@ async fn an_administrator_imports_on_the_directory_page_and_sees_each_bad_row() 
     let (status, html) = page(&app, &admin, "/admin/directory").await;
     assert_eq!(status, 200);
     assert!(html.contains("holds 0 listings"));
-    let text = format!("{}{{broken\n", jsonl(&[listing("t-a", json!({})), listing("t-b", json!({"populations": ["aliens"]}))]));
-    let r = post_form(&app, &admin, "/admin/directory", &[("format", "jsonl"), ("text", &text)]).await;
+    let text = format!(
+        "{}{{broken\n",
+        jsonl(&[
+            listing("t-a", json!({})),
+            listing("t-b", json!({"populations": ["aliens"]}))
+        ])
+    );
+    let r = post_form(
+        &app,
+        &admin,
+        "/admin/directory",
+        &[("format", "jsonl"), ("text", &text)],
+    )
+    .await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Imported 1 listings (1 new, 0 updated); 2 rows refused"), "{html}");
-    assert!(html.contains("<td>2</td><td><code>populations[0]</code></td>") && html.contains("<td>3</td><td><code>json</code></td>"), "{html}");
+    assert!(
+        html.contains("Imported 1 listings (1 new, 0 updated); 2 rows refused"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>2</td><td><code>populations[0]</code></td>")
+            && html.contains("<td>3</td><td><code>json</code></td>"),
+        "{html}"
+    );
     assert!(html.contains("holds 1 listings"));
-    let r = post_form(&app, &admin, "/admin/directory", &[("format", "jsonl"), ("text", "")]).await;
+    let r = post_form(
+        &app,
+        &admin,
+        "/admin/directory",
+        &[("format", "jsonl"), ("text", "")],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let client = app.signup("client").await;
     assert_eq!(page(&app, &client, "/admin/directory").await.0, 403);

@@ -24,6 +24,9 @@ enum Command {
     /// Manage accounts (create an administrator, for example).
     #[command(subcommand)]
     User(cmd::user::UserCommand),
+    /// Practices: create one, list them, put a therapist or administrator in one.
+    #[command(subcommand)]
+    Practice(cmd::practice::PracticeCommand),
     /// Instruments: list, show (also as FHIR), score answers offline, install licensed text.
     #[command(subcommand)]
     Instrument(cmd::instrument::InstrumentCommand),
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => runtime().block_on(cmd::serve::run(args, false)),
         Command::Demo(args) => runtime().block_on(cmd::serve::run(args, true)),
         Command::User(c) => runtime().block_on(cmd::user::run(c)),
+        Command::Practice(c) => runtime().block_on(cmd::practice::run(c)),
         Command::Backup(a) => runtime().block_on(cmd::backup::backup(a)),
         Command::Restore(a) => runtime().block_on(cmd::backup::restore(a)),
         Command::Directory(c) => return cmd::directory::run(c),

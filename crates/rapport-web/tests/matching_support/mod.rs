@@ -46,7 +46,12 @@ pub fn jsonl(listings: &[Value]) -> String {
 }
 
 /// Posts a directory file to the import endpoint with this content type.
-pub async fn import_as(app: &TestApp, user: &User, body: &str, content_type: &str) -> reqwest::Response {
+pub async fn import_as(
+    app: &TestApp,
+    user: &User,
+    body: &str,
+    content_type: &str,
+) -> reqwest::Response {
     user.client
         .post(app.url("/api/v1/directory/import"))
         .header("x-csrf-token", &user.csrf)
@@ -66,19 +71,34 @@ pub async fn import(app: &TestApp, admin: &User, listings: &[Value]) -> Value {
 
 /// Asks for matches anonymously and returns the whole answer.
 pub async fn find(app: &TestApp, req: &Value) -> Value {
-    let r = crate::common::client().post(app.url("/api/v1/match")).json(req).send().await.unwrap();
+    let r = crate::common::client()
+        .post(app.url("/api/v1/match"))
+        .json(req)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
 }
 
 /// The ids of the results, best first.
 pub fn ids(answer: &Value) -> Vec<String> {
-    answer["results"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// The field names of a 422 answer.
 pub async fn fields(r: reqwest::Response) -> Vec<String> {
     assert_eq!(r.status(), 422);
     let body: Value = r.json().await.unwrap();
-    body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect()
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
 }

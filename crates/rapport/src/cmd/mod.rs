@@ -9,5 +9,6 @@ pub mod demo;
 pub mod directory;
 pub mod instrument;
 pub mod matching;
+pub mod practice;
 pub mod serve;
 pub mod user;

@@ -57,6 +57,7 @@ async fn migrate_until_ready(state: AppState) {
             Ok(()) => {
                 state.set_ready();
                 instruments::load_at_start(&state).await;
+                reseal_legacy(&state).await;
                 return;
             }
             Err(e) => {
@@ -65,6 +66,16 @@ async fn migrate_until_ready(state: AppState) {
                 wait = (wait * 2).min(Duration::from_secs(10));
             }
         }
+    }
+}
+
+/// Moves client free text sealed with the deployment key (before per-client keys existed) to
+/// each client's own key, so that deleting an account makes it unreadable too.
+async fn reseal_legacy(state: &AppState) {
+    match rapport_store::user_keys::reseal_legacy(&state.db, &state.vault).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(values = n, "client free text moved to per-client keys"),
+        Err(e) => tracing::warn!(error = %e, "could not move client free text to per-client keys; will retry at next start"),
     }
 }
 

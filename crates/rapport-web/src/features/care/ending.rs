@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::{booking, mail, waitlist::CoreOfferer};
 use crate::auth::{ClientScope, TherapistScope};
 use crate::error::AppError;
+use crate::features::matching;
 use crate::state::AppState;
 
 /// The most colleagues one referral suggests: a few good names beat a list.
@@ -142,15 +143,32 @@ pub async fn confirm(
     Ok((p, outcome))
 }
 
-/// A listed therapist is excluded by listing id; for one named by hand (no listing to
-/// exclude) only the style moves. See [`super::fit`] for who owns the profile.
-async fn update_fit_profile(state: &AppState, client: &ClientScope, rel: &Relationship, reason: EndingReason) -> Result<(), AppError> {
+/// The fit profile belongs to the matching feature: a listed therapist is excluded by listing
+/// id through its `apply_ending`; for one named by hand (no listing to exclude) only the style
+/// moves, through the same feature's profile functions.
+async fn update_fit_profile(
+    state: &AppState,
+    client: &ClientScope,
+    rel: &Relationship,
+    reason: EndingReason,
+) -> Result<(), AppError> {
     let listing = match (&rel.listing_id, &rel.therapist_user_id) {
         (Some(id), _) => Some(id.clone()),
         (None, Some(t)) => listings::by_user(&state.db, t).await?.map(|l| l.id),
         (None, None) => None,
     };
-    super::fit::record(state, &client.user.id, listing.as_deref(), reason).await?;
+    match listing {
+        Some(id) => {
+            matching::apply_ending(state, &client.user.id, &id, reason).await?;
+        }
+        None => {
+            let mut profile = matching::fit::fit_profile(state, &client.user.id).await?;
+            let kept = profile.exclude.clone();
+            profile.apply_ending("", reason);
+            profile.exclude = kept;
+            matching::fit::set_fit_profile(state, client, profile).await?;
+        }
+    }
     Ok(())
 }
 

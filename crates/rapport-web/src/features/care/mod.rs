@@ -8,13 +8,15 @@ mod api_ending;
 pub mod booking;
 pub mod calendar;
 pub mod ending;
-mod fit;
 pub mod mail;
 mod pages_client;
 mod pages_end;
+mod pages_offers;
 mod pages_practice;
+mod pages_referral;
 mod view;
 pub mod waitlist;
+pub mod week;
 pub mod worker;
 
 pub use api::router as api_router;
@@ -24,5 +26,7 @@ pub use worker::spawn as spawn_worker;
 pub fn page_router() -> axum::Router<crate::state::AppState> {
     pages_client::router()
         .merge(pages_end::router())
+        .merge(pages_offers::router())
         .merge(pages_practice::router())
+        .merge(pages_referral::router())
 }

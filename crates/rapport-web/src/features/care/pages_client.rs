@@ -1,11 +1,11 @@
-//! The client's care pages: appointments and offers (`/care`), booking with a therapist, the
-//! waitlist, cancelling, calendar files and the secret calendar feed.
+//! The client's care pages: appointments and offers (`/care`), booking with a therapist and
+//! cancelling.
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -19,26 +19,18 @@ use serde::Deserialize;
 
 use super::ending::{Suggestion, client_referrals};
 use super::view::{self, Row};
-use super::{booking, calendar, waitlist};
-use crate::auth::{ClientScope, Viewer};
+use super::{booking, waitlist};
+use crate::auth::ClientScope;
 use crate::error::AppError;
 use crate::pages::{Layout, render_status};
 use crate::state::AppState;
 
-/// The client's pages and the calendar routes.
+/// The client's appointment and booking pages.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/care", get(hub))
         .route("/care/therapists/{id}", get(book_page).post(book))
-        .route("/care/therapists/{id}/waitlist", post(join))
-        .route("/care/waitlist/{id}/leave", post(leave))
-        .route("/care/offers/{id}/accept", post(accept))
-        .route("/care/offers/{id}/decline", post(decline))
         .route("/care/appointments/{id}/cancel", post(cancel))
-        .route("/care/appointments/{id}/calendar.ics", get(ics))
-        .route("/care/calendar", post(new_feed))
-        .route("/care/calendar/revoke", post(revoke_feed))
-        .route("/calendar/{file}", get(feed))
 }
 
 /// A therapist of the client's with what can be done next.
@@ -100,7 +92,7 @@ async fn offsets(state: &AppState) -> Result<HashMap<String, i64>, AppError> {
     Ok(schedule::offsets(&state.db).await?.into_iter().collect())
 }
 
-async fn hub_page(
+pub(super) async fn hub_page(
     state: &AppState,
     client: &ClientScope,
     layout: Layout,
@@ -200,7 +192,7 @@ const DAYS: [(&str, u8); 7] = [
     ("Sunday", 6),
 ];
 
-async fn book_view(
+pub(super) async fn book_view(
     state: &AppState,
     client: &ClientScope,
     layout: Layout,
@@ -271,7 +263,7 @@ async fn book_page(
 }
 
 #[derive(Deserialize, Default)]
-struct BookForm {
+pub(super) struct BookForm {
     #[serde(default)]
     starts_at: String,
     #[serde(default)]
@@ -323,95 +315,6 @@ async fn book(
     }
 }
 
-async fn join(
-    State(state): State<AppState>,
-    client: ClientScope,
-    layout: Layout,
-    Path(id): Path<String>,
-    axum_extra::extract::Form(pairs): axum_extra::extract::Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    let raw: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "days")
-        .map(|(_, v)| v.clone())
-        .collect();
-    let done = match waitlist::parse_days(&raw) {
-        Ok(days) => waitlist::join(&state, &client, &id, &days, now_ms())
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match done {
-        Ok(()) => Ok(Redirect::to("/care?done=joined").into_response()),
-        Err(AppError::Invalid(errors)) => {
-            book_view(
-                &state,
-                &client,
-                layout,
-                &id,
-                errors,
-                &BookForm::default(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(AppError::Conflict(m)) => {
-            book_view(
-                &state,
-                &client,
-                layout,
-                &id,
-                vec![FieldError::new("days", &m)],
-                &BookForm::default(),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn leave(
-    State(state): State<AppState>,
-    client: ClientScope,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    waitlist::leave(&state, &client, &id, now_ms()).await?;
-    Ok(Redirect::to("/care?done=left").into_response())
-}
-
-async fn accept(
-    State(state): State<AppState>,
-    client: ClientScope,
-    layout: Layout,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    match waitlist::accept(&state, &client, &id, now_ms()).await {
-        Ok(_) => Ok(Redirect::to("/care?done=accepted").into_response()),
-        Err(AppError::Conflict(m)) => {
-            hub_page(
-                &state,
-                &client,
-                layout,
-                vec![FieldError::new("offer", &m)],
-                None,
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn decline(
-    State(state): State<AppState>,
-    client: ClientScope,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    waitlist::decline(&state, &client, &id, now_ms()).await?;
-    Ok(Redirect::to("/care?done=declined").into_response())
-}
-
 #[derive(Deserialize)]
 struct CancelForm {
     #[serde(default)]
@@ -443,48 +346,4 @@ async fn cancel(
         }
         Err(e) => Err(e),
     }
-}
-
-async fn ics(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let text = calendar::one(&state, &viewer.user, &id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, calendar::CONTENT_TYPE.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"appointment.ics\"".to_owned(),
-            ),
-        ],
-        text,
-    )
-        .into_response())
-}
-
-async fn new_feed(
-    State(state): State<AppState>,
-    client: ClientScope,
-    layout: Layout,
-) -> Result<Response, AppError> {
-    let url = calendar::new_feed(&state, &client.user, now_ms()).await?;
-    hub_page(&state, &client, layout, vec![], Some("Your new calendar link is below. Add it to your calendar app as a subscription; it works until you revoke it."), Some(url)).await
-}
-
-async fn revoke_feed(
-    State(state): State<AppState>,
-    client: ClientScope,
-) -> Result<Response, AppError> {
-    calendar::revoke_feed(&state, &client.user).await?;
-    Ok(Redirect::to("/care?done=revoked").into_response())
-}
-
-async fn feed(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-) -> Result<Response, AppError> {
-    let text = calendar::feed(&state, &file).await?;
-    Ok(([(header::CONTENT_TYPE, calendar::CONTENT_TYPE)], text).into_response())
 }

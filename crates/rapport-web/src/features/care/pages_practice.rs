@@ -1,5 +1,5 @@
-//! The therapist's practice page (published week, appointments, waitlist, referral requests,
-//! clients' ending messages), answering a referral, and the admin's outbox.
+//! The therapist's practice page: published week, appointments, waitlist, referral requests and
+//! clients' ending messages.
 
 use std::collections::HashMap;
 
@@ -13,14 +13,13 @@ use rapport_core::FieldError;
 use rapport_core::care::Schedule;
 use rapport_core::care::clock;
 use rapport_store::care::endings::{self, Referral};
-use rapport_store::care::outbox::{self, OutboxEntry};
 use rapport_store::care::{appointments, feeds, offers, schedule};
-use rapport_store::{listings, messages, now_ms};
+use rapport_store::{messages, now_ms};
 use serde::Deserialize;
 
 use super::view::{self, Row};
-use super::{booking, calendar, ending};
-use crate::auth::{AdminScope, TherapistScope};
+use super::{booking, calendar};
+use crate::auth::TherapistScope;
 use crate::error::AppError;
 use crate::pages::{Layout, render_status};
 use crate::state::AppState;
@@ -34,8 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/care/practice/appointments/{id}/missed", post(missed))
         .route("/care/practice/calendar", post(new_feed))
         .route("/care/practice/calendar/revoke", post(revoke_feed))
-        .route("/care/referrals/{id}", get(referral_form).post(answer))
-        .route("/admin/outbox", get(admin_outbox))
 }
 
 /// One day's row of hour checkboxes in the availability form.
@@ -318,155 +315,4 @@ async fn revoke_feed(
 ) -> Result<Response, AppError> {
     calendar::revoke_feed(&state, &t.user).await?;
     Ok(Redirect::to("/care/practice?done=revoked").into_response())
-}
-
-#[derive(Template)]
-#[template(path = "care_referral.html")]
-struct ReferralPage {
-    layout: Layout,
-    errors: Vec<FieldError>,
-    r: Referral,
-    q: String,
-    listings: Vec<(String, String, bool)>,
-    note: String,
-}
-
-#[derive(Deserialize, Default)]
-struct Filter {
-    #[serde(default)]
-    q: String,
-}
-
-/// How many directory entries the picker lists at once; the filter narrows it.
-const PICKER_SIZE: usize = 40;
-
-async fn referral_view(
-    state: &AppState,
-    t: &TherapistScope,
-    layout: Layout,
-    id: &str,
-    q: String,
-    picked: Vec<String>,
-    note: String,
-    errors: Vec<FieldError>,
-) -> Result<Response, AppError> {
-    let r = endings::referral_for_therapist(&state.db, &state.vault, id, &t.user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let own = listings::by_user(&state.db, &t.user.id)
-        .await?
-        .map(|l| l.id);
-    let needle = q.trim().to_lowercase();
-    let listings = listings::all(&state.db)
-        .await?
-        .into_iter()
-        .filter(|l| Some(&l.id) != own.as_ref())
-        .filter(|l| needle.is_empty() || l.data.to_lowercase().contains(&needle))
-        .take(PICKER_SIZE)
-        .map(|l| {
-            let checked = picked.contains(&l.id);
-            (l.id.clone(), ending::listing_name(&l.data), checked)
-        })
-        .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(render_status(
-        status,
-        &ReferralPage {
-            layout,
-            errors,
-            r,
-            q,
-            listings,
-            note,
-        },
-    ))
-}
-
-async fn referral_form(
-    State(state): State<AppState>,
-    t: TherapistScope,
-    layout: Layout,
-    Path(id): Path<String>,
-    Query(f): Query<Filter>,
-) -> Result<Response, AppError> {
-    referral_view(&state, &t, layout, &id, f.q, vec![], String::new(), vec![]).await
-}
-
-async fn answer(
-    State(state): State<AppState>,
-    t: TherapistScope,
-    layout: Layout,
-    Path(id): Path<String>,
-    axum_extra::extract::Form(pairs): axum_extra::extract::Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    let picked: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "listing_ids")
-        .map(|(_, v)| v.clone())
-        .collect();
-    let note = pairs
-        .iter()
-        .find(|(k, _)| k == "note")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    match ending::answer_referral(&state, &t, &id, &picked, &note, now_ms()).await {
-        Ok(_) => Ok(Redirect::to("/care/practice?done=answered").into_response()),
-        Err(AppError::Invalid(errors)) => {
-            referral_view(&state, &t, layout, &id, String::new(), picked, note, errors).await
-        }
-        Err(AppError::Conflict(m)) => {
-            referral_view(
-                &state,
-                &t,
-                layout,
-                &id,
-                String::new(),
-                picked,
-                note,
-                vec![FieldError::new("listing_ids", &m)],
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "care_outbox.html")]
-struct OutboxPage {
-    layout: Layout,
-    rows: Vec<(OutboxEntry, String, String)>,
-    smtp: bool,
-}
-
-async fn admin_outbox(
-    State(state): State<AppState>,
-    _admin: AdminScope,
-    layout: Layout,
-) -> Result<Response, AppError> {
-    let rows = outbox::list(&state.db, 200)
-        .await?
-        .into_iter()
-        .map(|e| {
-            let queued = clock::local_label(e.created_at, 0);
-            let next = if e.status == "queued" {
-                clock::local_label(e.next_attempt_at, 0)
-            } else {
-                String::new()
-            };
-            (e, queued, next)
-        })
-        .collect();
-    Ok(render_status(
-        StatusCode::OK,
-        &OutboxPage {
-            layout,
-            rows,
-            smtp: state.config.smtp_url.is_some(),
-        },
-    ))
 }

@@ -51,7 +51,12 @@ pub fn title(alert: &Alert) -> &'static str {
     AlertKind::parse(&alert.kind).map_or("Alert", AlertKind::title)
 }
 
-async fn record(state: &AppState, rel_id: &str, drafts: Vec<AlertDraft>, response_id: Option<&str>) {
+async fn record(
+    state: &AppState,
+    rel_id: &str,
+    drafts: Vec<AlertDraft>,
+    response_id: Option<&str>,
+) {
     let rows: Vec<NewAlert> = drafts
         .into_iter()
         .map(|d| NewAlert {
@@ -63,13 +68,22 @@ async fn record(state: &AppState, rel_id: &str, drafts: Vec<AlertDraft>, respons
         })
         .collect();
     let base = state.config.base_url();
-    if let Err(e) = alerts::record(&state.db, &state.vault, rel_id, &rows, |t, n| mail(&base, t, n)).await {
+    if let Err(e) = alerts::record(&state.db, &state.vault, rel_id, &rows, |t, n| {
+        mail(&base, t, n)
+    })
+    .await
+    {
         tracing::error!(error = %e, "alerts for a stored check-in or measure could not be recorded");
     }
 }
 
 /// Raises the alerts a new check-in causes on a shared relationship (nothing for a private one).
-pub async fn on_checkin(state: &AppState, rel: &Relationship, before: &Assessment, after: &Assessment) {
+pub async fn on_checkin(
+    state: &AppState,
+    rel: &Relationship,
+    before: &Assessment,
+    after: &Assessment,
+) {
     if rel.sharing == Sharing::Private || rel.therapist_user_id.is_none() {
         return;
     }
@@ -86,7 +100,11 @@ pub async fn on_measure(state: &AppState, stored: &StoredResponse) {
         .scores
         .get("flags")
         .and_then(Value::as_array)
-        .map(|list| list.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+        .map(|list| {
+            list.iter()
+                .filter_map(|f| f.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     let row = MeasureRow {
         id: stored.id.clone(),
@@ -126,8 +144,14 @@ pub async fn list(state: &AppState, therapist: &TherapistScope) -> Result<Vec<Al
 }
 
 /// Marks an alert seen and returns it (for the link to its evidence); 404 when not theirs.
-pub async fn open(state: &AppState, therapist: &TherapistScope, id: &str) -> Result<Alert, AppError> {
-    let alert = alerts::get_for_therapist(&state.db, &therapist.user.id, id).await?.ok_or(AppError::NotFound)?;
+pub async fn open(
+    state: &AppState,
+    therapist: &TherapistScope,
+    id: &str,
+) -> Result<Alert, AppError> {
+    let alert = alerts::get_for_therapist(&state.db, &therapist.user.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     alerts::mark_seen(&state.db, &therapist.user.id, id).await?;
     Ok(alert)
 }

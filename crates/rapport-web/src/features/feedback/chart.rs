@@ -41,8 +41,16 @@ pub fn summary(s: &Series) -> String {
         _ => "No scores yet.".to_owned(),
     };
     if let Some(c) = &s.cutoff {
-        let side = if c.clinical_below { "below" } else { "at or above" };
-        let _ = write!(out, " The dashed line is the clinical cut-off, {}: scores {side} it are in the clinical range.", c.value);
+        let side = if c.clinical_below {
+            "below"
+        } else {
+            "at or above"
+        };
+        let _ = write!(
+            out,
+            " The dashed line is the clinical cut-off, {}: scores {side} it are in the clinical range.",
+            c.value
+        );
     }
     if let (Some(rc), false) = (s.reliable_change, s.points.is_empty()) {
         let _ = write!(
@@ -66,24 +74,60 @@ pub fn svg(id: &str, s: &Series) -> String {
     if let (Some(rc), Some(first)) = (s.reliable_change, s.points.first()) {
         let top = y_of(first.1 + rc, s.max);
         let bottom = y_of(first.1 - rc, s.max);
-        let _ = write!(out, r#"<rect class="rc-band" x="{LEFT}" y="{top:.1}" width="{:.1}" height="{:.1}"/>"#, W - LEFT - RIGHT, bottom - top);
+        let _ = write!(
+            out,
+            r#"<rect class="rc-band" x="{LEFT}" y="{top:.1}" width="{:.1}" height="{:.1}"/>"#,
+            W - LEFT - RIGHT,
+            bottom - top
+        );
     }
     for step in 0..=4 {
         let g = s.max * f64::from(step) / 4.0;
         let y = y_of(g, s.max);
-        let _ = write!(out, r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text x="4" y="{:.1}">{}</text>"#, W - RIGHT, y + 4.0, g.round());
+        let _ = write!(
+            out,
+            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text x="4" y="{:.1}">{}</text>"#,
+            W - RIGHT,
+            y + 4.0,
+            g.round()
+        );
     }
     if let Some(c) = &s.cutoff {
         let y = y_of(c.value, s.max);
-        let _ = write!(out, r#"<line class="cutoff" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="cutoff-label" x="{}" y="{:.1}" text-anchor="end">cut-off {}</text>"#, W - RIGHT, W - RIGHT, y - 4.0, c.value);
+        let _ = write!(
+            out,
+            r#"<line class="cutoff" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="cutoff-label" x="{}" y="{:.1}" text-anchor="end">cut-off {}</text>"#,
+            W - RIGHT,
+            W - RIGHT,
+            y - 4.0,
+            c.value
+        );
     }
-    let points: Vec<(f64, f64)> = s.points.iter().enumerate().map(|(i, p)| (x_of(i, n), y_of(p.1, s.max))).collect();
+    let points: Vec<(f64, f64)> = s
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (x_of(i, n), y_of(p.1, s.max)))
+        .collect();
     if points.len() > 1 {
-        let path: Vec<String> = points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
-        let _ = write!(out, r#"<polyline class="line" points="{}"/>"#, path.join(" "));
+        let path: Vec<String> = points
+            .iter()
+            .map(|(x, y)| format!("{x:.1},{y:.1}"))
+            .collect();
+        let _ = write!(
+            out,
+            r#"<polyline class="line" points="{}"/>"#,
+            path.join(" ")
+        );
     }
     for (i, (x, y)) in points.iter().enumerate() {
-        let _ = write!(out, r#"<circle class="dot" cx="{x:.1}" cy="{y:.1}" r="5"/><text x="{:.1}" y="{}">{}</text>"#, x - 4.0, H - 8.0, i + 1);
+        let _ = write!(
+            out,
+            r#"<circle class="dot" cx="{x:.1}" cy="{y:.1}" r="5"/><text x="{:.1}" y="{}">{}</text>"#,
+            x - 4.0,
+            H - 8.0,
+            i + 1
+        );
     }
     out.push_str("</svg>");
     out
@@ -99,7 +143,11 @@ mod tests {
             instrument: "phq9".into(),
             title: "PHQ-9".into(),
             max: 27.0,
-            cutoff: Some(Cutoff { value: 10.0, clinical_below: false, meaning: String::new() }),
+            cutoff: Some(Cutoff {
+                value: 10.0,
+                clinical_below: false,
+                meaning: String::new(),
+            }),
             reliable_change: Some(6.0),
             lower_is_better: true,
             points,

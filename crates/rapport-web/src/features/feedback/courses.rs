@@ -65,7 +65,9 @@ pub fn by_therapist(
     for (therapist, json) in pooled {
         match serde_json::from_str::<CourseSummary>(json) {
             Ok(s) => out.entry(therapist.clone()).or_default().push(s),
-            Err(e) => tracing::warn!(error = %e, "a pooled course summary does not parse; left out"),
+            Err(e) => {
+                tracing::warn!(error = %e, "a pooled course summary does not parse; left out")
+            }
         }
     }
     out

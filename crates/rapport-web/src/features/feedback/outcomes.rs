@@ -103,14 +103,23 @@ pub fn nhs_label(course: &CourseSummary) -> String {
     }
 }
 
-async fn build(state: &AppState, row: &CourseRow, measures: &[MeasureRow], with: String) -> Result<OutcomeView, AppError> {
+async fn build(
+    state: &AppState,
+    row: &CourseRow,
+    measures: &[MeasureRow],
+    with: String,
+) -> Result<OutcomeView, AppError> {
     let registry = registry::current(state).await?;
     let refs: Vec<&MeasureRow> = measures.iter().collect();
     let series = CHARTED
         .iter()
         .filter_map(|id| registry.get(id))
         .map(|def| series(def, row, &refs))
-        .filter(|s| s.instrument != "ors" || !s.points.is_empty() || registry.get("ors").is_some_and(Definition::text_installed))
+        .filter(|s| {
+            s.instrument != "ors"
+                || !s.points.is_empty()
+                || registry.get("ors").is_some_and(Definition::text_installed)
+        })
         .collect();
     let course = courses::summary(row, &refs);
     let nhs = course.nhs();
@@ -130,23 +139,54 @@ async fn build(state: &AppState, row: &CourseRow, measures: &[MeasureRow], with:
 /// The therapist's view of a client's measures. Recorded in the client's audit log. A client of
 /// theirs who keeps measures private is refused with that reason (and the attempt recorded);
 /// anyone else's relationship is 404.
-pub async fn for_therapist(state: &AppState, therapist: &TherapistScope, rel_id: &str) -> Result<OutcomeView, AppError> {
+pub async fn for_therapist(
+    state: &AppState,
+    therapist: &TherapistScope,
+    rel_id: &str,
+) -> Result<OutcomeView, AppError> {
     let Some(row) = outcomes::shared_course(&state.db, &therapist.user.id, rel_id).await? else {
-        let Some(rel) = relationships::get_shared_with(&state.db, &therapist.user.id, rel_id).await? else {
+        let Some(rel) =
+            relationships::get_shared_with(&state.db, &therapist.user.id, rel_id).await?
+        else {
             return Err(AppError::NotFound);
         };
-        audit::record(&state.db, &therapist.user.id, &rel.client_id, "refused_outcomes", &rel.id).await?;
-        return Err(AppError::Refused("This client shares their check-ins with you but keeps their measures private.".into()));
+        audit::record(
+            &state.db,
+            &therapist.user.id,
+            &rel.client_id,
+            "refused_outcomes",
+            &rel.id,
+        )
+        .await?;
+        return Err(AppError::Refused(
+            "This client shares their check-ins with you but keeps their measures private.".into(),
+        ));
     };
-    audit::record(&state.db, &therapist.user.id, &row.client_id, "view_outcomes", &row.relationship_id).await?;
+    audit::record(
+        &state.db,
+        &therapist.user.id,
+        &row.client_id,
+        "view_outcomes",
+        &row.relationship_id,
+    )
+    .await?;
     let measures = outcomes::shared_measures(&state.db, &therapist.user.id, rel_id).await?;
-    let name = users::by_id(&state.db, &row.client_id).await?.map(|u| u.display_name).unwrap_or_default();
+    let name = users::by_id(&state.db, &row.client_id)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
     build(state, &row, &measures, name).await
 }
 
 /// The client's own view of one of their courses; 404 for anyone else's.
-pub async fn for_client(state: &AppState, client: &ClientScope, rel_id: &str) -> Result<OutcomeView, AppError> {
-    let row = outcomes::own_course(&state.db, &client.user.id, rel_id).await?.ok_or(AppError::NotFound)?;
+pub async fn for_client(
+    state: &AppState,
+    client: &ClientScope,
+    rel_id: &str,
+) -> Result<OutcomeView, AppError> {
+    let row = outcomes::own_course(&state.db, &client.user.id, rel_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let measures = outcomes::own_measures(&state.db, &client.user.id).await?;
     let with = row.therapist_name.clone();
     build(state, &row, &measures, with).await
@@ -169,7 +209,11 @@ pub struct Latest {
 
 /// The latest PHQ-9, GAD-7 and ORS of a course shared with this therapist (empty when the client
 /// keeps measures private). The caseload view that shows it is recorded by the caseload itself.
-pub async fn latest(state: &AppState, therapist_id: &str, rel_id: &str) -> Result<Option<Vec<Latest>>, AppError> {
+pub async fn latest(
+    state: &AppState,
+    therapist_id: &str,
+    rel_id: &str,
+) -> Result<Option<Vec<Latest>>, AppError> {
     let Some(row) = outcomes::shared_course(&state.db, therapist_id, rel_id).await? else {
         return Ok(None);
     };
@@ -183,7 +227,13 @@ pub async fn latest(state: &AppState, therapist_id: &str, rel_id: &str) -> Resul
             .filter_map(|m| m.total())
             .collect();
         if let (Some(first), Some(last)) = (scores.first(), scores.last()) {
-            out.push(Latest { instrument: id.to_owned(), name, total: *last, first: *first, count: scores.len() });
+            out.push(Latest {
+                instrument: id.to_owned(),
+                name,
+                total: *last,
+                first: *first,
+                count: scores.len(),
+            });
         }
     }
     Ok(Some(out))

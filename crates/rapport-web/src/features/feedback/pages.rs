@@ -47,7 +47,11 @@ struct AlertsPage {
     rows: Vec<AlertRow>,
 }
 
-async fn alert_list(State(state): State<AppState>, therapist: TherapistScope, layout: Layout) -> Result<Response, AppError> {
+async fn alert_list(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    layout: Layout,
+) -> Result<Response, AppError> {
     let rows = alerts::list(&state, &therapist)
         .await?
         .into_iter()
@@ -63,7 +67,11 @@ async fn alert_list(State(state): State<AppState>, therapist: TherapistScope, la
     Ok(render_status(StatusCode::OK, &AlertsPage { layout, rows }))
 }
 
-async fn alert_open(State(state): State<AppState>, therapist: TherapistScope, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn alert_open(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let alert = alerts::open(&state, &therapist, &id).await?;
     Ok(Redirect::to(&alerts::evidence_path(&alert)).into_response())
 }
@@ -83,15 +91,35 @@ fn outcome_page(layout: Layout, v: outcomes::OutcomeView, therapist_view: bool) 
     let charts = view::charts(&v);
     let started = view::date(v.started_at);
     let ended = v.ended_at.map(view::date);
-    render_status(StatusCode::OK, &OutcomePage { layout, v, charts, therapist_view, started, ended })
+    render_status(
+        StatusCode::OK,
+        &OutcomePage {
+            layout,
+            v,
+            charts,
+            therapist_view,
+            started,
+            ended,
+        },
+    )
 }
 
-async fn therapist_outcomes(State(state): State<AppState>, therapist: TherapistScope, layout: Layout, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn therapist_outcomes(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let v = outcomes::for_therapist(&state, &therapist, &id).await?;
     Ok(outcome_page(layout, v, true))
 }
 
-async fn client_outcomes(State(state): State<AppState>, client: ClientScope, layout: Layout, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn client_outcomes(
+    State(state): State<AppState>,
+    client: ClientScope,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let v = outcomes::for_client(&state, &client, &id).await?;
     Ok(outcome_page(layout, v, false))
 }
@@ -116,11 +144,22 @@ struct FeedbackPage {
     publish: bool,
 }
 
-async fn feedback_page(state: &AppState, therapist: &TherapistScope, layout: Layout, errors: Vec<FieldError>, notice: Option<String>, overdue_days: Option<String>) -> Result<Response, AppError> {
+async fn feedback_page(
+    state: &AppState,
+    therapist: &TherapistScope,
+    layout: Layout,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    overdue_days: Option<String>,
+) -> Result<Response, AppError> {
     let p = pooled::for_therapist(state, therapist).await?;
     let own = effectiveness::own(state, &therapist.user.id).await?;
     let s = practices::settings(&state.db, &therapist.user.id).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = FeedbackPage {
         layout,
         errors,
@@ -141,7 +180,11 @@ async fn feedback_page(state: &AppState, therapist: &TherapistScope, layout: Lay
     Ok(render_status(status, &page))
 }
 
-async fn feedback(State(state): State<AppState>, therapist: TherapistScope, layout: Layout) -> Result<Response, AppError> {
+async fn feedback(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    layout: Layout,
+) -> Result<Response, AppError> {
     feedback_page(&state, &therapist, layout, vec![], None, None).await
 }
 
@@ -153,16 +196,44 @@ struct SettingsForm {
     publish_effectiveness: Option<String>,
 }
 
-async fn save_settings(State(state): State<AppState>, therapist: TherapistScope, layout: Layout, Form(f): Form<SettingsForm>) -> Result<Response, AppError> {
+async fn save_settings(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    layout: Layout,
+    Form(f): Form<SettingsForm>,
+) -> Result<Response, AppError> {
     let days = match settings::parse_overdue_days(&f.overdue_days) {
         Ok(d) => d,
-        Err(e) => return feedback_page(&state, &therapist, layout, vec![e], None, Some(f.overdue_days)).await,
+        Err(e) => {
+            return feedback_page(
+                &state,
+                &therapist,
+                layout,
+                vec![e],
+                None,
+                Some(f.overdue_days),
+            )
+            .await;
+        }
     };
     let publish = f.publish_effectiveness.is_some();
-    let written = settings::save(&state, &therapist, TherapistSettings { overdue_days: days, publish_effectiveness: publish }).await?;
+    let written = settings::save(
+        &state,
+        &therapist,
+        TherapistSettings {
+            overdue_days: days,
+            publish_effectiveness: publish,
+        },
+    )
+    .await?;
     let notice = match written {
-        Some(w) if w.listing_id.is_none() => "Saved. You have no directory listing yet, so nothing was published.".to_owned(),
-        Some(w) if publish => format!("Saved. Your listing now shows {} measured rating(s) to matching.", w.published.len()),
+        Some(w) if w.listing_id.is_none() => {
+            "Saved. You have no directory listing yet, so nothing was published.".to_owned()
+        }
+        Some(w) if publish => format!(
+            "Saved. Your listing now shows {} measured rating(s) to matching.",
+            w.published.len()
+        ),
         Some(_) => "Saved. Measured ratings were taken off your listing.".to_owned(),
         None => "Saved.".to_owned(),
     };

@@ -24,7 +24,10 @@ fn reason(word: &str) -> EndingReason {
 
 /// The therapist's pooled feedback. Each client whose reason is among the counted ones gets an
 /// entry in their audit log: their private reason was counted, anonymously, in this view.
-pub async fn for_therapist(state: &AppState, therapist: &TherapistScope) -> Result<PooledView, AppError> {
+pub async fn for_therapist(
+    state: &AppState,
+    therapist: &TherapistScope,
+) -> Result<PooledView, AppError> {
     let live = outcomes::endings_for_therapist(&state.db, &therapist.user.id).await?;
     let kept = outcomes::pooled_endings(&state.db, &therapist.user.id).await?;
     let mut all: Vec<(i64, EndingReason, Option<&str>)> = live
@@ -38,9 +41,19 @@ pub async fn for_therapist(state: &AppState, therapist: &TherapistScope) -> Resu
     if let Some(p) = &pooled {
         for (_, _, client) in all.iter().take(p.counted) {
             if let Some(client) = client {
-                audit::record(&state.db, &therapist.user.id, client, "view_pooled", "pooled ending reasons").await?;
+                audit::record(
+                    &state.db,
+                    &therapist.user.id,
+                    client,
+                    "view_pooled",
+                    "pooled ending reasons",
+                )
+                .await?;
             }
         }
     }
-    Ok(PooledView { pooled, total: all.len() })
+    Ok(PooledView {
+        pooled,
+        total: all.len(),
+    })
 }

@@ -13,16 +13,25 @@ use crate::state::AppState;
 pub fn parse_overdue_days(raw: &str) -> Result<i64, FieldError> {
     match raw.trim().parse::<i64>() {
         Ok(d) if (1..=365).contains(&d) => Ok(d),
-        _ => Err(FieldError::new("overdue_days", "must be a whole number of days from 1 to 365")),
+        _ => Err(FieldError::new(
+            "overdue_days",
+            "must be a whole number of days from 1 to 365",
+        )),
     }
 }
 
 /// Saves the settings; when the consent changed, the listing is rewritten to match.
-pub async fn save(state: &AppState, therapist: &TherapistScope, new: TherapistSettings) -> Result<Option<WriteBack>, AppError> {
+pub async fn save(
+    state: &AppState,
+    therapist: &TherapistScope,
+    new: TherapistSettings,
+) -> Result<Option<WriteBack>, AppError> {
     let old = practices::settings(&state.db, &therapist.user.id).await?;
     practices::put_settings(&state.db, &therapist.user.id, new).await?;
     if old.publish_effectiveness == new.publish_effectiveness {
         return Ok(None);
     }
-    Ok(Some(effectiveness::write_back(state, &therapist.user.id).await?))
+    Ok(Some(
+        effectiveness::write_back(state, &therapist.user.id).await?,
+    ))
 }

@@ -46,7 +46,11 @@ pub struct Chart {
 }
 
 fn number(x: f64) -> String {
-    if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
 }
 
 fn chart_of(s: &Series) -> Chart {
@@ -57,7 +61,12 @@ fn chart_of(s: &Series) -> Chart {
         .enumerate()
         .map(|(i, (at, total))| {
             let clinical = match &s.cutoff {
-                Some(c) if (c.clinical_below && *total < c.value) || (!c.clinical_below && *total >= c.value) => "Yes",
+                Some(c)
+                    if (c.clinical_below && *total < c.value)
+                        || (!c.clinical_below && *total >= c.value) =>
+                {
+                    "Yes"
+                }
                 Some(_) => "No",
                 None => "No cut-off",
             };
@@ -66,7 +75,11 @@ fn chart_of(s: &Series) -> Chart {
                 n: i + 1,
                 date: date(*at),
                 total: number(*total),
-                change: if change > 0.0 { format!("+{}", number(change)) } else { number(change) },
+                change: if change > 0.0 {
+                    format!("+{}", number(change))
+                } else {
+                    number(change)
+                },
                 clinical,
             }
         })
@@ -82,7 +95,17 @@ fn chart_of(s: &Series) -> Chart {
         ),
         reliable: s.reliable_change.map_or_else(
             || "No published reliable-change amount.".to_owned(),
-            |rc| format!("A change of {} points or more from the first score is reliable ({}).", number(rc), if s.lower_is_better { "lower is better" } else { "higher is better" }),
+            |rc| {
+                format!(
+                    "A change of {} points or more from the first score is reliable ({}).",
+                    number(rc),
+                    if s.lower_is_better {
+                        "lower is better"
+                    } else {
+                        "higher is better"
+                    }
+                )
+            },
         ),
         points,
     }
@@ -124,7 +147,9 @@ pub fn domains(list: &[DomainResult]) -> Vec<DomainLine> {
         .map(|d| DomainLine {
             concern: d.domain.concern().label(),
             cases: d.cases,
-            mean_change: d.mean_change.map_or_else(|| "–".to_owned(), |m| format!("{m:.1}")),
+            mean_change: d
+                .mean_change
+                .map_or_else(|| "–".to_owned(), |m| format!("{m:.1}")),
             rating: d.rating.map_or_else(
                 || format!("Not rated: fewer than {MIN_CASES} cases"),
                 |r| r.label().to_owned(),
@@ -136,4 +161,22 @@ pub fn domains(list: &[DomainResult]) -> Vec<DomainLine> {
 /// Pooled ending reasons as `(label, count)`.
 pub fn pooled(p: &PooledEndings) -> Vec<(&'static str, usize)> {
     p.counts.iter().map(|(r, n)| (r.label(), *n)).collect()
+}
+
+/// What an audit entry's action means, for the client's "who saw my data" list.
+pub fn audit_words(action: &str) -> &'static str {
+    match action {
+        "view_answers" => "Your trend and answers",
+        "view_trend" => "Your trend and status",
+        "view_caseload" => "Your status in their caseload",
+        "view_alerts" => "An alert raised by something you shared",
+        "view_outcomes" => "Your measures over time",
+        "refused_outcomes" => "Asked to see your measures: refused, because you keep them private",
+        "view_pooled" => "Your ending reason, counted anonymously among at least five",
+        "view_aggregate" => "Your measures, counted anonymously in outcome statistics",
+        "export_aggregate" => {
+            "Your measures, counted anonymously in a practice's statistics export"
+        }
+        _ => "Your data",
+    }
 }

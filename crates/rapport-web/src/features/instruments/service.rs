@@ -182,7 +182,8 @@ pub async fn offered_list(state: &AppState) -> Result<Vec<Definition>, AppError>
 
 /// Parses, scores and stores a client's answers to instrument `id`. Any missing, unknown,
 /// out-of-range or wrongly typed answer refuses the whole submission, each problem naming the
-/// item and what it accepts, and nothing is stored.
+/// item and what it accepts, and nothing is stored. A stored measure raises alerts for the
+/// therapists the client shares measures with (see `features::feedback::alerts`).
 pub async fn respond(
     state: &AppState,
     client: &ClientScope,
@@ -201,7 +202,7 @@ pub async fn respond(
     if def.id() == SRS_ID && dropped_since_last(state, client, &scored).await? {
         scored.flags.push(SRS_DROP_FLAG.to_owned());
     }
-    Ok(instruments::insert_response(
+    let stored = instruments::insert_response(
         &state.db,
         &client.user.id,
         def.id(),
@@ -209,7 +210,9 @@ pub async fn respond(
         &answers_json(&def, &answers),
         &scores_json(&def, &scored),
     )
-    .await?)
+    .await?;
+    crate::features::feedback::alerts::on_measure(state, &stored).await;
+    Ok(stored)
 }
 
 async fn dropped_since_last(

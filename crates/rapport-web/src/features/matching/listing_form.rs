@@ -28,7 +28,10 @@ fn slots(text: &str) -> Result<Value, FieldError> {
             match (parts.next(), parts.next(), parts.next()) {
                 (Some(day), Some(hour), None) => {
                     let hour = hour.strip_suffix(":00").unwrap_or(hour);
-                    Ok(json!({"day": day.to_ascii_lowercase(), "hour": number(hour)}))
+                    let hour = hour
+                        .parse::<u64>()
+                        .map_or_else(|_| json!(hour), |h| json!(h));
+                    Ok(json!({"day": day.to_ascii_lowercase(), "hour": hour}))
                 }
                 _ => Err(FieldError::new(
                     "slots",

@@ -94,15 +94,24 @@ pub struct SharingIn {
     /// `private`, `trend` or `answers`.
     #[serde(default)]
     pub sharing: String,
+    /// Also share your measures (PHQ-9, GAD-7, ORS, SRS); only in effect while `sharing` is not
+    /// private. Left out: unchanged.
+    #[serde(default)]
+    pub outcomes: Option<bool>,
 }
 
-/// Choose what your therapist sees: private, trend (and status) only, or answers too. Immediate.
+/// Choose what your therapist sees: private, trend (and status) only, or answers too, and whether
+/// your measures are shared on top. Immediate.
 #[utoipa::path(put, path = "/api/v1/relationships/{id}/sharing", tag = "alliance", params(("id" = String, Path)), request_body = SharingIn,
     responses((status = 200, description = "Saved"), (status = 422, description = "Unknown choice")))]
 async fn set_sharing(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, ApiJson(input): ApiJson<SharingIn>) -> Result<Json<Value>, AppError> {
     let choice = service::parse_sharing(&input.sharing)?;
     service::set_sharing(&state, &client, &id, choice).await?;
-    Ok(Json(json!({"sharing": choice})))
+    if let Some(share) = input.outcomes {
+        service::set_share_outcomes(&state, &client, &id, share).await?;
+    }
+    let rel = relationships::get_for_client(&state.db, &client.user.id, &id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(json!({"sharing": choice, "outcomes": rel.share_outcomes})))
 }
 
 /// A drafted speak-up note from your latest check-in, for you to edit.
@@ -140,13 +149,25 @@ async fn my_audit(State(state): State<AppState>, client: ClientScope) -> Result<
     Ok(Json(audit::for_client(&state.db, &client.user.id).await?))
 }
 
-/// Your caseload: clients who share with you, with status and trend (each view is recorded).
+/// Your caseload: clients who share with you, with status and trend, the latest check-in date,
+/// rupture alerts and overdue check-ins; red flags where answers are shared, the latest measures
+/// where measures are shared (each view is recorded).
 #[utoipa::path(get, path = "/api/v1/caseload", tag = "alliance", responses((status = 200, description = "Shared relationships")))]
 async fn caseload(State(state): State<AppState>, therapist: TherapistScope) -> Result<Json<Value>, AppError> {
     let rows = service::caseload(&state, &therapist).await?;
     Ok(Json(Value::Array(
         rows.iter()
-            .map(|r| json!({"relationship_id": r.rel.id, "client_name": r.client_name, "sharing": r.rel.sharing, "status": r.assessment.status, "alliance": r.assessment.alliance, "ruptures": r.assessment.ruptures}))
+            .map(|r| {
+                let mut row = json!({"relationship_id": r.rel.id, "client_name": r.client_name, "sharing": r.rel.sharing, "status": r.assessment.status, "alliance": r.assessment.alliance, "ruptures": r.assessment.ruptures,
+                    "rupture_alert": r.assessment.ruptures.iter().any(|x| x.repaired_at.is_none()), "last_checkin_at": r.last_checkin_at, "overdue": r.overdue});
+                if let Some(flags) = &r.red_flags {
+                    row["red_flags"] = json!(flags);
+                }
+                if let Some(m) = &r.measures {
+                    row["measures"] = json!(m);
+                }
+                row
+            })
             .collect(),
     )))
 }

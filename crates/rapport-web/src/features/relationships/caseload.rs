@@ -29,6 +29,27 @@ struct Row {
     sessions: usize,
     spark: String,
     rupture: bool,
+    last: String,
+    overdue: bool,
+    red_flags: Option<String>,
+    measures: Option<String>,
+}
+
+fn flags_text(flags: &[alliance::Flag]) -> String {
+    if flags.is_empty() {
+        return "None at the last check-in".to_owned();
+    }
+    flags.iter().map(|f| f.text().trim_end_matches('.').to_owned()).collect::<Vec<_>>().join("; ")
+}
+
+fn measures_text(list: &[crate::features::feedback::outcomes::Latest]) -> String {
+    if list.is_empty() {
+        return "Shared, none yet".to_owned();
+    }
+    list.iter()
+        .map(|m| if m.count > 1 { format!("{} {} (first {})", m.name, m.total, m.first) } else { format!("{} {}", m.name, m.total) })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[derive(Template)]
@@ -51,6 +72,10 @@ async fn list(State(state): State<AppState>, therapist: TherapistScope, layout: 
             sessions: r.assessment.sessions,
             spark: chart::sparkline(&r.assessment),
             rupture: r.assessment.ruptures.iter().any(|x| x.repaired_at.is_none()),
+            last: r.last_checkin_at.map(|t| view::date_time(t).chars().take(10).collect()).unwrap_or_else(|| "No check-ins yet".to_owned()),
+            overdue: r.overdue,
+            red_flags: r.red_flags.as_deref().map(flags_text),
+            measures: r.measures.as_deref().map(measures_text),
         })
         .collect();
     Ok(render_status(StatusCode::OK, &ListPage { layout, rows }))

@@ -8,7 +8,7 @@ pub mod chart;
 mod form;
 mod pages;
 pub mod service;
-mod view;
+pub mod view;
 
 pub use api::router as api_router;
 

@@ -174,18 +174,26 @@ async fn checkin(
 struct SharingForm {
     #[serde(default)]
     sharing: String,
+    #[serde(default)]
+    outcomes: Option<String>,
 }
 
 async fn sharing(State(state): State<AppState>, client: ClientScope, layout: Layout, Path(id): Path<String>, Form(f): Form<SharingForm>) -> Result<Response, AppError> {
     let choice = service::parse_sharing(&f.sharing)?;
     service::set_sharing(&state, &client, &id, choice).await?;
+    service::set_share_outcomes(&state, &client, &id, f.outcomes.is_some()).await?;
     let loaded = service::load_for_client(&state, &client, &id).await?;
     let notice = match choice {
         relationships::Sharing::Private => "Saved: nothing is shared. Your therapist sees nothing from Rapport.",
         relationships::Sharing::Trend => "Saved: your therapist can see your trend and status, not your answers.",
         relationships::Sharing::Answers => "Saved: your therapist can see your trend, status and answers.",
     };
-    Ok(show_page(&state, layout, loaded, Some(notice.into())))
+    let measures = match (choice, f.outcomes.is_some()) {
+        (relationships::Sharing::Private, _) => "",
+        (_, true) => " They can also see your measures (PHQ-9, GAD-7 and others).",
+        (_, false) => " Your measures stay private.",
+    };
+    Ok(show_page(&state, layout, loaded, Some(format!("{notice}{measures}"))))
 }
 
 #[derive(Template)]
@@ -235,11 +243,11 @@ async fn note_send(State(state): State<AppState>, client: ClientScope, layout: L
 #[template(path = "privacy.html")]
 struct PrivacyPage {
     layout: Layout,
-    entries: Vec<(String, AuditEntry)>,
+    entries: Vec<(String, &'static str, AuditEntry)>,
 }
 
 async fn privacy(State(state): State<AppState>, client: ClientScope, layout: Layout) -> Result<Response, AppError> {
-    let entries = audit::for_client(&state.db, &client.user.id).await?.into_iter().map(|e| (view::date_time(e.at), e)).collect();
+    let entries = audit::for_client(&state.db, &client.user.id).await?.into_iter().map(|e| (view::date_time(e.at), crate::features::feedback::view::audit_words(&e.action), e)).collect();
     Ok(render_status(StatusCode::OK, &PrivacyPage { layout, entries }))
 }
 

@@ -5,13 +5,15 @@
 //! expects. The free-text `need` is split off before storage and sealed by the store.
 
 use rapport_core::FieldError;
-use rapport_core::alliance::{self, Assessment, CheckIn};
+use rapport_core::alliance::{self, Assessment, CheckIn, Flag};
+use rapport_core::feedback::is_overdue;
 use rapport_store::relationships::{self, Relationship, Sharing};
 use rapport_store::{StoreError, audit, checkins, listings, messages};
 use serde_json::{Map, Value};
 
 use crate::auth::{ClientScope, TherapistScope};
 use crate::error::AppError;
+use crate::features::feedback;
 use crate::state::AppState;
 
 /// A relationship with its check-ins (oldest first) and the engine's reading of them.
@@ -22,6 +24,8 @@ pub struct Loaded {
     pub checkins: Vec<CheckIn>,
     /// The assessment.
     pub assessment: Assessment,
+    /// When the latest check-in was recorded, Unix ms.
+    pub last_checkin_at: Option<i64>,
 }
 
 /// Records a relationship for the client: a listed therapist (by listing id) or one named by hand.
@@ -53,6 +57,7 @@ pub async fn load_for_client(state: &AppState, client: &ClientScope, id: &str) -
 
 async fn load(state: &AppState, rel: Relationship) -> Result<Loaded, AppError> {
     let stored = checkins::list(&state.db, &state.vault, &rel.id).await?;
+    let last_checkin_at = stored.iter().map(|s| s.created_at).max();
     let mut list = Vec::with_capacity(stored.len());
     for s in stored {
         let mut answers = s.answers;
@@ -63,7 +68,7 @@ async fn load(state: &AppState, rel: Relationship) -> Result<Loaded, AppError> {
         list.push(c);
     }
     let assessment = alliance::assess(&list);
-    Ok(Loaded { rel, checkins: list, assessment })
+    Ok(Loaded { rel, checkins: list, assessment, last_checkin_at })
 }
 
 /// The session number a new check-in gets when none is given: one after the last.
@@ -85,7 +90,12 @@ pub async fn record_checkin(state: &AppState, client: &ClientScope, rel_id: &str
         obj.remove("need");
     }
     match checkins::insert(&state.db, &state.vault, rel_id, i64::from(checkin.session), &answers, checkin.need.as_deref()).await {
-        Ok(_) => Ok(checkin),
+        Ok(_) => {
+            let mut after = loaded.checkins.clone();
+            after.push(checkin.clone());
+            feedback::alerts::on_checkin(state, &loaded.rel, &loaded.assessment, &alliance::assess(&after)).await;
+            Ok(checkin)
+        }
         Err(StoreError::Conflict(_)) => Err(AppError::Invalid(vec![FieldError::new(
             "session",
             &format!("you already have a check-in for session {}; pick the number of this session", checkin.session),
@@ -102,6 +112,12 @@ pub fn parse_sharing(raw: &str) -> Result<Sharing, AppError> {
 /// Changes what the client shares with this relationship's therapist; effective immediately.
 pub async fn set_sharing(state: &AppState, client: &ClientScope, rel_id: &str, sharing: Sharing) -> Result<(), AppError> {
     if relationships::set_sharing(&state.db, &client.user.id, rel_id, sharing).await? { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// Changes whether the client also shares their measures (only in effect while the
+/// relationship is shared at all); effective immediately.
+pub async fn set_share_outcomes(state: &AppState, client: &ClientScope, rel_id: &str, share: bool) -> Result<(), AppError> {
+    if relationships::set_share_outcomes(&state.db, &client.user.id, rel_id, share).await? { Ok(()) } else { Err(AppError::NotFound) }
 }
 
 /// What a therapist may see of a shared relationship.
@@ -129,7 +145,7 @@ pub async fn load_for_therapist(state: &AppState, therapist: &TherapistScope, re
     Ok(TherapistView { loaded, answers_shared, client_name, messages })
 }
 
-/// A row of the therapist's caseload.
+/// A row of the therapist's caseload: only what the client shares.
 pub struct CaseloadRow {
     /// The relationship.
     pub rel: Relationship,
@@ -137,16 +153,36 @@ pub struct CaseloadRow {
     pub client_name: String,
     /// The assessment (status and trend).
     pub assessment: Assessment,
+    /// When the latest check-in was recorded, Unix ms.
+    pub last_checkin_at: Option<i64>,
+    /// No check-in for longer than the therapist's overdue days since the last one.
+    pub overdue: bool,
+    /// Red flags ticked at the latest check-in (only when the client shares answers).
+    pub red_flags: Option<Vec<Flag>>,
+    /// The latest measures (only when the client shares them).
+    pub measures: Option<Vec<feedback::outcomes::Latest>>,
 }
 
 /// Every relationship shared with this therapist, assessed; each view is recorded.
 pub async fn caseload(state: &AppState, therapist: &TherapistScope) -> Result<Vec<CaseloadRow>, AppError> {
+    let overdue_days = rapport_store::practices::settings(&state.db, &therapist.user.id).await?.overdue_days;
+    let now = rapport_store::now_ms();
     let mut rows = Vec::new();
     for rel in relationships::shared_with(&state.db, &therapist.user.id).await? {
         audit::record(&state.db, &therapist.user.id, &rel.client_id, "view_caseload", &rel.id).await?;
         let client_name = rapport_store::users::by_id(&state.db, &rel.client_id).await?.map(|u| u.display_name).unwrap_or_default();
+        let measures = feedback::outcomes::latest(state, &therapist.user.id, &rel.id).await?;
         let loaded = load(state, rel).await?;
-        rows.push(CaseloadRow { rel: loaded.rel, client_name, assessment: loaded.assessment });
+        let red_flags = (loaded.rel.sharing == Sharing::Answers).then(|| loaded.checkins.last().map(|c| c.flags.iter().copied().collect()).unwrap_or_default());
+        rows.push(CaseloadRow {
+            overdue: is_overdue(loaded.last_checkin_at, now, overdue_days),
+            last_checkin_at: loaded.last_checkin_at,
+            red_flags,
+            measures,
+            rel: loaded.rel,
+            client_name,
+            assessment: loaded.assessment,
+        });
     }
     Ok(rows)
 }

@@ -1,0 +1,158 @@
+//! Alerts, outcome views, pooled feedback and therapist settings under `/api/v1`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use rapport_store::practices::{self, TherapistSettings};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{alerts, effectiveness, outcomes, pooled, settings};
+use crate::auth::{ClientScope, TherapistScope};
+use crate::error::{ApiJson, AppError};
+use crate::state::AppState;
+
+/// The feedback routes, with their OpenAPI descriptions.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(alert_list))
+        .routes(routes!(alert_seen))
+        .routes(routes!(therapist_outcomes))
+        .routes(routes!(client_outcomes))
+        .routes(routes!(feedback))
+        .routes(routes!(get_settings, put_settings))
+}
+
+/// Your alerts, newest first, each with a link to its evidence (each client shown is recorded).
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "feedback", responses((status = 200, description = "Alerts"), (status = 403, description = "Not a therapist")))]
+async fn alert_list(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+) -> Result<Json<Value>, AppError> {
+    let list = alerts::list(&state, &therapist).await?;
+    Ok(Json(Value::Array(
+        list.iter()
+            .map(|a| {
+                let mut v = json!(a);
+                v["title"] = json!(alerts::title(a));
+                v["evidence"] = json!(alerts::evidence_path(a));
+                v
+            })
+            .collect(),
+    )))
+}
+
+/// Mark an alert seen; answers with where its evidence is.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/seen", tag = "feedback", params(("id" = String, Path)),
+    responses((status = 200, description = "Marked seen"), (status = 404, description = "Not your alert")))]
+async fn alert_seen(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let a = alerts::open(&state, &therapist, &id).await?;
+    Ok(Json(
+        json!({"id": a.id, "evidence": alerts::evidence_path(&a)}),
+    ))
+}
+
+/// A client's measures over the course, where they share measures with you (recorded).
+#[utoipa::path(get, path = "/api/v1/caseload/{id}/outcomes", tag = "feedback", params(("id" = String, Path)),
+    responses((status = 200, description = "Outcome view"), (status = 403, description = "The client keeps measures private"), (status = 404, description = "Not shared with you")))]
+async fn therapist_outcomes(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    Path(id): Path<String>,
+) -> Result<Json<outcomes::OutcomeView>, AppError> {
+    Ok(Json(
+        outcomes::for_therapist(&state, &therapist, &id).await?,
+    ))
+}
+
+/// Your own measures over one of your relationships, with the NHS Talking Therapies category.
+#[utoipa::path(get, path = "/api/v1/relationships/{id}/outcomes", tag = "feedback", params(("id" = String, Path)),
+    responses((status = 200, description = "Outcome view"), (status = 404, description = "Not yours")))]
+async fn client_outcomes(
+    State(state): State<AppState>,
+    client: ClientScope,
+    Path(id): Path<String>,
+) -> Result<Json<outcomes::OutcomeView>, AppError> {
+    Ok(Json(outcomes::for_client(&state, &client, &id).await?))
+}
+
+/// Pooled ending reasons (null below 5 endings), your own outcome rates and per-concern
+/// effectiveness (rated from 15 cases), and your settings.
+#[utoipa::path(get, path = "/api/v1/feedback", tag = "feedback", responses((status = 200, description = "Feedback")))]
+async fn feedback(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+) -> Result<Json<Value>, AppError> {
+    let p = pooled::for_therapist(&state, &therapist).await?;
+    let own = effectiveness::own(&state, &therapist.user.id).await?;
+    let s = practices::settings(&state.db, &therapist.user.id).await?;
+    Ok(Json(json!({
+        "endings": p.total,
+        "pooled": p.pooled,
+        "outcomes": own,
+        "settings": s,
+    })))
+}
+
+/// Your settings.
+#[utoipa::path(get, path = "/api/v1/me/therapist-settings", tag = "feedback", responses((status = 200, description = "Settings")))]
+async fn get_settings(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+) -> Result<Json<TherapistSettings>, AppError> {
+    Ok(Json(
+        practices::settings(&state.db, &therapist.user.id).await?,
+    ))
+}
+
+/// New settings; leave a field out to keep it.
+#[derive(Deserialize, ToSchema)]
+pub struct SettingsIn {
+    /// Days after the last check-in before a client counts as overdue (1-365).
+    #[serde(default)]
+    pub overdue_days: Option<Value>,
+    /// Whether your measured effectiveness may be written to your listing for matching.
+    #[serde(default)]
+    pub publish_effectiveness: Option<bool>,
+}
+
+/// Change your settings. Changing consent writes (or clears) your listing's measured
+/// effectiveness at once; the answer says what was published.
+#[utoipa::path(put, path = "/api/v1/me/therapist-settings", tag = "feedback", request_body = SettingsIn,
+    responses((status = 200, description = "Saved"), (status = 422, description = "Overdue days out of range")))]
+async fn put_settings(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    ApiJson(input): ApiJson<SettingsIn>,
+) -> Result<Json<Value>, AppError> {
+    let old = practices::settings(&state.db, &therapist.user.id).await?;
+    let overdue_days = match &input.overdue_days {
+        None | Some(Value::Null) => old.overdue_days,
+        Some(Value::Number(n)) => {
+            settings::parse_overdue_days(&n.to_string()).map_err(|e| AppError::Invalid(vec![e]))?
+        }
+        Some(Value::String(s)) => {
+            settings::parse_overdue_days(s).map_err(|e| AppError::Invalid(vec![e]))?
+        }
+        Some(_) => {
+            return Err(AppError::field(
+                "overdue_days",
+                "must be a whole number of days from 1 to 365",
+            ));
+        }
+    };
+    let new = TherapistSettings {
+        overdue_days,
+        publish_effectiveness: input
+            .publish_effectiveness
+            .unwrap_or(old.publish_effectiveness),
+    };
+    let written = settings::save(&state, &therapist, new).await?;
+    Ok(Json(json!({"settings": new, "effectiveness": written})))
+}

@@ -155,7 +155,7 @@ async fn deleting_an_account_removes_the_data_destroys_the_key_and_keeps_pooled_
         answer(&app, &c, "gad7", gad7(11)).await;
         answer(&app, &c, "phq9", phq9(6, 0)).await;
         answer(&app, &c, "gad7", gad7(5)).await;
-        end(&app, &rel, "too_intense", 5_000).await;
+        end(&app, &rel, "too_intense", rapport_store::now_ms()).await;
         for i in 0..4 {
             let other = app.signup("client").await;
             let r = relationship(&app, &other, &t).await;

@@ -131,8 +131,8 @@ pub fn percent(r: f64) -> String {
 
 /// One domain's effectiveness line.
 pub struct DomainLine {
-    /// The concern's label.
-    pub concern: &'static str,
+    /// The concern's label, capitalised.
+    pub concern: String,
     /// Cases.
     pub cases: usize,
     /// Average change in points (first − last), or a dash.
@@ -141,17 +141,24 @@ pub struct DomainLine {
     pub rating: String,
 }
 
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 /// Effectiveness per domain in words.
 pub fn domains(list: &[DomainResult]) -> Vec<DomainLine> {
     list.iter()
         .map(|d| DomainLine {
-            concern: d.domain.concern().label(),
+            concern: capitalised(d.domain.concern().label()),
             cases: d.cases,
             mean_change: d
                 .mean_change
                 .map_or_else(|| "–".to_owned(), |m| format!("{m:.1}")),
             rating: d.rating.map_or_else(
-                || format!("Not rated: fewer than {MIN_CASES} cases"),
+                || format!("Not rated yet ({MIN_CASES} cases needed)"),
                 |r| r.label().to_owned(),
             ),
         })

@@ -166,6 +166,32 @@ pub async fn waitlist(state: &AppState, scope: &PracticeScope) -> Result<Vec<Wai
     Ok(out)
 }
 
+/// Puts the demo therapist and administrator in a demo practice (`rapport demo`), unless the
+/// administrator already belongs to one.
+pub async fn seed_demo(
+    state: &AppState,
+    therapist_id: &str,
+    admin_id: &str,
+) -> Result<(), AppError> {
+    if practices::of_user(&state.db, admin_id).await?.is_some() {
+        return Ok(());
+    }
+    let p = match practices::all(&state.db)
+        .await?
+        .into_iter()
+        .find(|p| p.name == "Demo practice")
+    {
+        Some(p) => p,
+        None => practices::create(&state.db, "Demo practice").await?,
+    };
+    for id in [admin_id, therapist_id] {
+        if practices::of_user(&state.db, id).await?.is_none() {
+            practices::join(&state.db, &p.id, id).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Adds a therapist (by e-mail address) who belongs to no practice yet.
 pub async fn add_therapist(
     state: &AppState,

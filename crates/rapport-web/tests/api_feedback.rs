@@ -490,3 +490,45 @@ async fn every_read_of_shared_data_is_recorded_for_the_client() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_new_route() {
+    let app = app(Backend::Sqlite).await;
+    let doc: Value = common::client()
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/alerts",
+        "/api/v1/alerts/{id}/seen",
+        "/api/v1/caseload/{id}/outcomes",
+        "/api/v1/relationships/{id}/outcomes",
+        "/api/v1/feedback",
+        "/api/v1/me/therapist-settings",
+        "/api/v1/me/practice",
+        "/api/v1/practices/{id}",
+        "/api/v1/practices/{id}/therapists",
+        "/api/v1/practices/{id}/therapists/{user_id}",
+        "/api/v1/practices/{id}/waitlist",
+        "/api/v1/practices/{id}/outcomes",
+        "/api/v1/practices/{id}/effectiveness",
+        "/api/v1/practices/{id}/export.csv",
+        "/api/v1/me/export",
+        "/api/v1/me/export/fhir",
+        "/api/v1/me/account",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} is missing from the OpenAPI document"
+        );
+    }
+    assert!(
+        paths["/api/v1/me/therapist-settings"].get("put").is_some()
+            && paths["/api/v1/me/therapist-settings"].get("get").is_some()
+    );
+}

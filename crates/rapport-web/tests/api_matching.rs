@@ -59,6 +59,25 @@ async fn the_vocabularies_are_published() {
             .iter()
             .any(|r| r["word"] == "wanted_more_structure")
     );
+    let doc: Value = common::client()
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/match",
+        "/api/v1/directory/import",
+        "/api/v1/shortlist",
+        "/api/v1/consultations",
+        "/api/v1/me/fit-profile",
+        "/api/v1/me/listing",
+        "/api/v1/listings/{id}",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+    }
 }
 
 #[tokio::test]

@@ -21,8 +21,10 @@ pub fn audit_key(practice_id: &str) -> String {
     format!("practice:{practice_id}")
 }
 
-/// An administrator and the one practice they may see.
+/// An administrator and the one practice they may see. The private field keeps construction
+/// inside this module (`#[non_exhaustive]` would not: it binds other crates only).
 #[derive(Clone, Debug)]
+#[allow(clippy::manual_non_exhaustive)]
 pub struct PracticeScope {
     /// The administrator.
     pub admin: User,

@@ -2,6 +2,7 @@
 //! with a LOINC code, in one collection Bundle the client can take to another service.
 
 use rapport_core::Invalid;
+use rapport_core::care::clock::civil_from_days;
 use rapport_core::fhir::{self, Bundle, FhirDateTime, Resource};
 use rapport_core::instrument::{Answers, Definition, score_answers};
 use rapport_store::instruments::StoredResponse;
@@ -21,20 +22,6 @@ pub fn date_time(ms: i64) -> Result<FhirDateTime, Invalid> {
         rem % 60
     );
     FhirDateTime::parse(&text)
-}
-
-/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian), so no date library is needed.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// The FHIR reference of a client, the subject of everything they answered.

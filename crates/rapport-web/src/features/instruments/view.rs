@@ -79,13 +79,4 @@ fn line(scale: &Value) -> ScoreLine {
     }
 }
 
-/// A Unix-ms time as `YYYY-MM-DD HH:MM UTC`.
-pub fn date_time(ms: i64) -> String {
-    let full = super::fhir::date_time(ms)
-        .map(|t| t.as_str().to_owned())
-        .unwrap_or_default();
-    match (full.get(..10), full.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time} UTC"),
-        _ => String::new(),
-    }
-}
+pub use crate::pages::date_time;

@@ -27,6 +27,9 @@ pub enum BenchCommand {
     /// with --postgres): p50/p99 per query, the ratio, index build time and bytes per listing,
     /// and a check that all return the same top results.
     Match(MatchArgs),
+    /// A bounded load run on 127.0.0.1: check-in submit, relationship page and caseload next to a
+    /// bare axum "hello" endpoint (this machine's ceiling), with throughput, p50/p99 and memory.
+    Load(super::load::LoadArgs),
 }
 
 /// Flags of `bench match`.
@@ -50,6 +53,7 @@ pub struct MatchArgs {
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Match(args) => bench_match(&args).await,
+        BenchCommand::Load(args) => super::load::run(args).await,
     }
 }
 

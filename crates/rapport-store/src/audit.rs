@@ -39,3 +39,20 @@ pub async fn record(
 pub async fn for_client(db: &Db, client_id: &str) -> Result<Vec<AuditEntry>> {
     Ok(with_pool!(db, pool => sqlx::query_as(FOR_CLIENT).bind(client_id).fetch_all(pool).await)?)
 }
+
+/// Records several views by one actor at once (a caseload page shows many clients), in one
+/// transaction: all are recorded or none, and the page is not shown without its records.
+pub async fn record_many(
+    db: &Db,
+    actor_id: &str,
+    action: &str,
+    views: &[(&str, &str)],
+) -> Result<()> {
+    let at = now_ms();
+    crate::with_tx!(db, tx => {
+        for (client_id, subject) in views {
+            sqlx::query(INSERT).bind(new_id()).bind(at).bind(actor_id).bind(*client_id).bind(action).bind(*subject).execute(&mut *tx).await?;
+        }
+    });
+    Ok(())
+}

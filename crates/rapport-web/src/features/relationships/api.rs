@@ -83,8 +83,7 @@ async fn show(State(state): State<AppState>, client: ClientScope, Path(id): Path
     responses((status = 201, description = "Stored; the new assessment"), (status = 422, description = "Invalid fields, each named"), (status = 404, description = "Not your relationship")))]
 async fn add_checkin(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, ApiJson(input): ApiJson<Value>) -> Result<(StatusCode, Json<Value>), AppError> {
     let Value::Object(obj) = input else { return Err(AppError::field("body", "must be a JSON object")) };
-    service::record_checkin(&state, &client, &id, obj).await?;
-    let l = service::load_for_client(&state, &client, &id).await?;
+    let l = service::record_checkin(&state, &client, &id, obj).await?;
     Ok((StatusCode::CREATED, Json(loaded_json(&l))))
 }
 

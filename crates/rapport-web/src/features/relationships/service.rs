@@ -76,9 +76,10 @@ pub fn next_session(checkins: &[CheckIn]) -> u32 {
     checkins.iter().map(|c| c.session).max().unwrap_or(0) + 1
 }
 
-/// Parses and stores a check-in for one of the client's relationships. Nothing is stored when any
+/// Parses and stores a check-in for one of the client's relationships and returns the
+/// relationship as it now reads (so callers need not load it again). Nothing is stored when any
 /// field is wrong or the session number is taken.
-pub async fn record_checkin(state: &AppState, client: &ClientScope, rel_id: &str, mut input: Map<String, Value>) -> Result<CheckIn, AppError> {
+pub async fn record_checkin(state: &AppState, client: &ClientScope, rel_id: &str, mut input: Map<String, Value>) -> Result<Loaded, AppError> {
     let loaded = load_for_client(state, client, rel_id).await?;
     let missing_session = input.get("session").is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
     if missing_session {
@@ -90,11 +91,14 @@ pub async fn record_checkin(state: &AppState, client: &ClientScope, rel_id: &str
         obj.remove("need");
     }
     match checkins::insert(&state.db, &state.vault, rel_id, i64::from(checkin.session), &answers, checkin.need.as_deref()).await {
-        Ok(_) => {
-            let mut after = loaded.checkins.clone();
-            after.push(checkin.clone());
-            feedback::alerts::on_checkin(state, &loaded.rel, &loaded.assessment, &alliance::assess(&after)).await;
-            Ok(checkin)
+        Ok(stored) => {
+            let mut after = loaded.checkins;
+            after.push(checkin);
+            after.sort_by_key(|c| c.session);
+            let assessment = alliance::assess(&after);
+            feedback::alerts::on_checkin(state, &loaded.rel, &loaded.assessment, &assessment).await;
+            let last_checkin_at = loaded.last_checkin_at.max(Some(stored.created_at));
+            Ok(Loaded { rel: loaded.rel, checkins: after, assessment, last_checkin_at })
         }
         Err(StoreError::Conflict(_)) => Err(AppError::Invalid(vec![FieldError::new(
             "session",
@@ -168,8 +172,10 @@ pub async fn caseload(state: &AppState, therapist: &TherapistScope) -> Result<Ve
     let overdue_days = rapport_store::practices::settings(&state.db, &therapist.user.id).await?.overdue_days;
     let now = rapport_store::now_ms();
     let mut rows = Vec::new();
-    for rel in relationships::shared_with(&state.db, &therapist.user.id).await? {
-        audit::record(&state.db, &therapist.user.id, &rel.client_id, "view_caseload", &rel.id).await?;
+    let shared = relationships::shared_with(&state.db, &therapist.user.id).await?;
+    let views: Vec<(&str, &str)> = shared.iter().map(|r| (r.client_id.as_str(), r.id.as_str())).collect();
+    audit::record_many(&state.db, &therapist.user.id, "view_caseload", &views).await?;
+    for rel in shared {
         let client_name = rapport_store::users::by_id(&state.db, &rel.client_id).await?.map(|u| u.display_name).unwrap_or_default();
         let measures = feedback::outcomes::latest(state, &therapist.user.id, &rel.id).await?;
         let loaded = load(state, rel).await?;

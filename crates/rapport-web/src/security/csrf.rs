@@ -4,7 +4,8 @@
 //! from another site; and a request that rides on cookies must carry the session's token, in the
 //! `csrf` form field or the `X-CSRF-Token` header. Requests with an API token carry no ambient
 //! credentials and skip the token check; so do anonymous JSON requests, which a browser cannot
-//! send cross-site without a CORS preflight that Rapport never grants.
+//! send cross-site without a CORS preflight that Rapport never grants, and other anonymous
+//! non-form requests, which carry no credentials to abuse.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -65,7 +66,10 @@ pub async fn check(
             Err(AppError::Csrf)
         };
     }
-    if content_type.starts_with("application/json") && viewer.is_none() {
+    if viewer.is_none() && !content_type.starts_with("application/x-www-form-urlencoded") {
+        // No ambient credentials ride on this request, so there is nothing to forge: let the
+        // handler answer (401 where a login is needed). Anonymous *forms* (sign-up, login) still
+        // need the token, against login CSRF.
         return Ok(req);
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") || fresh_anon {

@@ -27,6 +27,22 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// How SQLite makes a commit durable.
+///
+/// `Normal` (the default) is WAL's usual setting: a commit is in the write-ahead log before it is
+/// acknowledged, so it survives the process being killed (the crash-safety test proves it), and
+/// the log is synced at checkpoints; a power cut or kernel crash can lose the last moments of
+/// commits, never corrupt the file. `Full` syncs the log on every commit, surviving power loss too,
+/// at the price of one disk flush per write (several times slower on most disks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    /// Synced at WAL checkpoints.
+    #[default]
+    Normal,
+    /// Synced on every commit.
+    Full,
+}
+
 /// Which backend a [`Db`] talks to, for the few places that must know (DDL, backups).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -88,12 +104,17 @@ impl Db {
     /// down at start makes `/readyz` fail instead of stopping the process. A malformed URL is
     /// refused here, at start-up.
     pub fn open(url: &str) -> Result<Db> {
+        Db::open_with(url, SqliteSync::Normal)
+    }
+
+    /// [`Db::open`] with an explicit SQLite commit durability (ignored for PostgreSQL).
+    pub fn open_with(url: &str, sync: SqliteSync) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(StoreError::Db)?;
             Ok(Db::Postgres(pg_pool().connect_lazy_with(opts)))
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url).map_err(StoreError::Db)?;
-            Ok(Db::sqlite_with(opts.create_if_missing(true)))
+            Ok(Db::sqlite_with(opts.create_if_missing(true), sync))
         } else {
             Err(StoreError::Corrupt(
                 "database URL must start with postgres://, postgresql:// or sqlite:".into(),
@@ -106,7 +127,7 @@ impl Db {
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true);
-        let db = Db::sqlite_with(opts);
+        let db = Db::sqlite_with(opts, SqliteSync::Normal);
         crate::migrate::run(&db).await?;
         Ok(db)
     }
@@ -129,10 +150,13 @@ impl Db {
         Ok(db)
     }
 
-    fn sqlite_with(opts: SqliteConnectOptions) -> Db {
+    fn sqlite_with(opts: SqliteConnectOptions, sync: SqliteSync) -> Db {
         let opts = opts
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(match sync {
+                SqliteSync::Normal => SqliteSynchronous::Normal,
+                SqliteSync::Full => SqliteSynchronous::Full,
+            })
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()

@@ -27,7 +27,7 @@ pub mod user_keys;
 pub mod users;
 
 pub use crypto::{DataKey, Vault};
-pub use db::{Backend, Db, SqliteDb, now_ms};
+pub use db::{Backend, Db, SqliteDb, SqliteSync, now_ms};
 
 /// Everything that can go wrong when loading or saving.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
-use rapport_store::{Db, Vault};
+use rapport_store::{Db, SqliteSync, Vault};
 use rapport_web::Config;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,6 +14,7 @@ const KNOWN_ENV: &[&str] = &[
     "RAPPORT_DATABASE_URL",
     "RAPPORT_DATA_DIR",
     "RAPPORT_KEY_FILE",
+    "RAPPORT_SQLITE_FULL_SYNC",
     "RAPPORT_HELP_URL",
     "RAPPORT_CRISIS_LINES",
     "RAPPORT_REPORT_URL",
@@ -43,6 +44,10 @@ pub struct StorageArgs {
     /// Key file for encryption at rest (created with mode 0600 on first run).
     #[arg(long, env = "RAPPORT_KEY_FILE")]
     pub key_file: Option<PathBuf>,
+    /// SQLite: flush to disk on every commit (survives power loss; slower). Without it, commits
+    /// survive a crash of the process and are flushed at checkpoints.
+    #[arg(long, env = "RAPPORT_SQLITE_FULL_SYNC", default_value_t = false)]
+    pub sqlite_full_sync: bool,
 }
 
 /// Server settings.
@@ -119,7 +124,8 @@ impl StorageArgs {
             Some(u) => u.clone(),
             None => format!("sqlite:{}", self.data_dir.join("rapport.db").display()),
         };
-        match Db::open(&url) {
+        let sync = if self.sqlite_full_sync { SqliteSync::Full } else { SqliteSync::Normal };
+        match Db::open_with(&url, sync) {
             Ok(db) => Ok(db),
             Err(e) => bail!("bad database URL: {e}"),
         }

@@ -136,20 +136,32 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let hash = rapport_web::security::password::hash("bench password 1").await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let therapist = users::create(&db, "therapist@bench.local", "Bench therapist", Role::Therapist, &hash).await?;
     listings::upsert_many(&db, &[("t-bench".into(), Some(therapist.id.clone()), json!({"id": "t-bench", "name": "Bench therapist"}).to_string())]).await?;
+    // Realistic shapes: each client has REL_PER_CLIENT relationships (so a history grows to a
+    // few dozen check-ins, not thousands), and the therapist's caseload is SHARED_PER_CLIENT of
+    // each client's, about 30 clients.
+    const REL_PER_CLIENT: usize = 40;
+    const SHARED_PER_CLIENT: usize = 2;
     let mut clients = Vec::new();
     let mut rels = Vec::new();
     let workers = args.concurrency;
-    for i in 0..workers.min(16) {
+    let client_count = workers.min(16);
+    for i in 0..client_count {
         let email = format!("client{i}@bench.local");
         users::create(&db, &email, &format!("Client {i}"), Role::Client, &hash).await?;
         let http = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(workers).build()?;
         let r: Value = http.post(format!("{base}/api/v1/session")).json(&json!({"email": email, "password": "bench password 1"})).send().await?.json().await?;
         let csrf = r["csrf_token"].as_str().context("login failed during setup")?.to_owned();
         let user_id = r["account"]["id"].as_str().context("login failed during setup")?.to_owned();
-        let rel = relationships::create(&db, &user_id, "Bench therapist", Some(&therapist.id), Some("t-bench")).await?;
-        relationships::set_sharing(&db, &user_id, &rel.id, Sharing::Trend).await?;
+        let mut mine = Vec::new();
+        for k in 0..REL_PER_CLIENT {
+            let rel = relationships::create(&db, &user_id, "Bench therapist", Some(&therapist.id), Some("t-bench")).await?;
+            if k < SHARED_PER_CLIENT {
+                relationships::set_sharing(&db, &user_id, &rel.id, Sharing::Trend).await?;
+            }
+            mine.push(rel.id);
+        }
         clients.push((http, csrf));
-        rels.push(rel.id);
+        rels.push(mine);
     }
     let therapist_http = reqwest::Client::builder().cookie_store(true).build()?;
     therapist_http.post(format!("{base}/api/v1/session")).json(&json!({"email": "therapist@bench.local", "password": "bench password 1"})).send().await?;
@@ -158,17 +170,17 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let hello_url = format!("{hello_base}/hello");
     let mut results = vec![phase("hello (bare axum, the ceiling)", args.seconds, workers, &plain, Arc::new(move |c, _, _| c.get(&hello_url))).await];
 
-    let sessions: Arc<Vec<AtomicU32>> = Arc::new((0..rels.len()).map(|_| AtomicU32::new(0)).collect());
+    let sessions: Arc<Vec<Vec<AtomicU32>>> = Arc::new(rels.iter().map(|m| m.iter().map(|_| AtomicU32::new(0)).collect()).collect());
     let http_clients: Vec<reqwest::Client> = clients.iter().map(|(h, _)| h.clone()).collect();
     let csrfs: Arc<Vec<String>> = Arc::new(clients.iter().map(|(_, c)| c.clone()).collect());
     let rels = Arc::new(rels);
-    let n = rels.len();
     let (b, r, s, c) = (base.clone(), rels.clone(), sessions.clone(), csrfs.clone());
     results.push(
-        phase("check-in submit (POST)", args.seconds, workers, &http_clients, Arc::new(move |client, w, _| {
-            let k = w % n;
-            let session = s[k].fetch_add(1, Ordering::Relaxed) + 1;
-            client.post(format!("{b}/api/v1/relationships/{}/checkins", r[k])).header("x-csrf-token", &c[k]).json(&json!({
+        phase("check-in submit (POST)", args.seconds, workers, &http_clients, Arc::new(move |client, w, i| {
+            let k = w % client_count;
+            let j = (i as usize + w / client_count) % REL_PER_CLIENT;
+            let session = s[k][j].fetch_add(1, Ordering::Relaxed) + 1;
+            client.post(format!("{b}/api/v1/relationships/{}/checkins", r[k][j])).header("x-csrf-token", &c[k]).json(&json!({
                 "session": session, "heard": (session % 5), "open": 3, "attuned": 3, "trust": 3, "looking_forward": 2,
                 "stirred": 1, "left_feeling": "better", "need": "a little more structure"
             }))
@@ -176,9 +188,16 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         .await,
     );
     let (b, r) = (base.clone(), rels.clone());
-    results.push(phase("relationship page (GET, HTML)", args.seconds, workers, &http_clients, Arc::new(move |client, w, _| client.get(format!("{b}/relationships/{}", r[w % n])))).await);
+    results.push(
+        phase("relationship page (GET, HTML)", args.seconds, workers, &http_clients, Arc::new(move |client, w, i| {
+            client.get(format!("{b}/relationships/{}", r[w % client_count][i as usize % REL_PER_CLIENT]))
+        }))
+        .await,
+    );
     let b = base.clone();
     results.push(phase("caseload (GET, API)", args.seconds, workers, &[therapist_http], Arc::new(move |client, _, _| client.get(format!("{b}/api/v1/caseload")))).await);
+    let stored: i64 = rapport_store::with_pool!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM checkins").fetch_one(pool).await)?;
+    let shared = client_count * SHARED_PER_CLIENT;
 
     let ceiling = results[0].rate();
     println!("rapport bench load: {} s per path, {workers} connections, {} database, 127.0.0.1", args.seconds, if pg.is_some() { "PostgreSQL" } else { "SQLite" });
@@ -186,6 +205,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     for p in &results {
         println!("{:<34} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>8.0}%", p.name, p.requests, p.errors, p.rate(), p.pct(0.50), p.pct(0.99), 100.0 * p.rate() / ceiling);
     }
+    println!("{stored} check-ins stored over {} relationships (about {} each); caseload of {shared} shared clients", client_count * REL_PER_CLIENT, stored as usize / (client_count * REL_PER_CLIENT).max(1));
     println!("process memory (server and load generator together) after the run: {:.1} MiB RSS", rss_mib());
     if let Some((url, schema)) = pg {
         let admin = sqlx::PgPool::connect(&url).await?;

@@ -112,6 +112,40 @@ async fn every_route_answers_each_role_as_expected() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_unsafe_route_refuses_a_cookie_request_without_the_csrf_token() {
+    let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
+    let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for role in ["client", "therapist"] {
+        let u = app.signup(role).await;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                if method == "get" || PUBLIC.contains(&(method.as_str(), path.as_str())) {
+                    continue;
+                }
+                let url = app.url(&fill(path, "00000000-0000-0000-0000-000000000000"));
+                let req = match method.as_str() {
+                    "post" => u.client.post(url),
+                    "put" => u.client.put(url),
+                    "delete" => u.client.delete(url),
+                    "patch" => u.client.patch(url),
+                    other => panic!("unexpected method {other}"),
+                };
+                let status = req.json(&json!({})).send().await.unwrap().status().as_u16();
+                checked += 1;
+                if status != 403 {
+                    problems.push(format!("{role} {method} {path} with its session cookie but no token: {status}, expected 403"));
+                }
+            }
+        }
+        assert_eq!(u.get(&app, "/api/v1/me").await.status(), 200, "the session still works");
+    }
+    assert!(checked > 40, "only {checked} unsafe operations were checked");
+    assert!(problems.is_empty(), "CSRF problems:\n{}", problems.join("\n"));
+}
+
 /// Fills every path parameter with client A's relationship id, so each `{…}` route is tried on
 /// something that exists and belongs to A.
 fn fill(template: &str, id: &str) -> String {

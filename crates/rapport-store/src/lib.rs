@@ -21,6 +21,7 @@ pub mod migrate;
 pub mod outcomes;
 pub mod practices;
 pub mod relationships;
+pub mod rotation;
 pub mod sessions;
 pub mod tokens;
 pub mod user_keys;

@@ -36,6 +36,9 @@ enum Command {
     Backup(cmd::backup::BackupArgs),
     /// Restore a backup into an empty database, after checking the whole file.
     Restore(cmd::backup::RestoreArgs),
+    /// Encryption keys: rotate to a new key and move every stored value to it.
+    #[command(subcommand)]
+    Keys(cmd::keys::KeysCommand),
     /// Therapist directory files: generate synthetic listings, import a file into the database.
     #[command(subcommand)]
     Directory(cmd::directory::DirectoryCommand),
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Practice(c) => runtime().block_on(cmd::practice::run(c)),
         Command::Backup(a) => runtime().block_on(cmd::backup::backup(a)),
         Command::Restore(a) => runtime().block_on(cmd::backup::restore(a)),
+        Command::Keys(c) => runtime().block_on(cmd::keys::run(c)),
         Command::Directory(c) => return cmd::directory::run(c),
         Command::Match(args) => return cmd::matching::run(&args),
         Command::Bench(c) => runtime().block_on(cmd::bench::run(c)),

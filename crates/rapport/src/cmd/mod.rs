@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod directory;
 pub mod instrument;
+pub mod keys;
 pub mod load;
 pub mod matching;
 pub mod practice;

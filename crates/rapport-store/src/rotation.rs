@@ -39,7 +39,8 @@ pub async fn reseal_all(db: &Db, vault: &Vault) -> Result<Resealed> {
     let mut out = Resealed::default();
     for (table, column, id_col) in SEALED {
         let select = format!("SELECT {id_col}, {column} FROM {table} WHERE {column} IS NOT NULL");
-        let update = format!("UPDATE {table} SET {column} = $1 WHERE {id_col} = $2 AND {column} = $3");
+        let update =
+            format!("UPDATE {table} SET {column} = $1 WHERE {id_col} = $2 AND {column} = $3");
         let mut n = 0u64;
         with_tx!(db, tx => {
             let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(&select).fetch_all(&mut *tx).await?;

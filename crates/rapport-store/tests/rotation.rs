@@ -8,7 +8,9 @@ use serde_json::json;
 fn backends() -> Vec<bool> {
     match std::env::var("RAPPORT_TEST_POSTGRES_URL") {
         Ok(u) if !u.is_empty() => vec![false, true],
-        _ if std::env::var("CI").as_deref() == Ok("true") => panic!("CI=true but RAPPORT_TEST_POSTGRES_URL is not set"),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but RAPPORT_TEST_POSTGRES_URL is not set")
+        }
         _ => vec![false],
     }
 }
@@ -17,7 +19,9 @@ async fn fresh(pg: bool, dir: &std::path::Path) -> Db {
     let _ = rustls::crypto::ring::default_provider().install_default();
     if pg {
         let url = std::env::var("RAPPORT_TEST_POSTGRES_URL").unwrap();
-        Db::connect_postgres_schema(&url, &format!("r_{}", uuid::Uuid::new_v4().simple())).await.unwrap()
+        Db::connect_postgres_schema(&url, &format!("r_{}", uuid::Uuid::new_v4().simple()))
+            .await
+            .unwrap()
     } else {
         Db::open_sqlite_file(&dir.join("rapport.db")).await.unwrap()
     }
@@ -26,34 +30,81 @@ async fn fresh(pg: bool, dir: &std::path::Path) -> Db {
 #[tokio::test]
 async fn after_rotation_everything_opens_with_the_new_key_alone() {
     for pg in backends() {
-        let dir = std::env::temp_dir().join(format!("rapport-rotation-{}", uuid::Uuid::new_v4().simple()));
+        let dir = std::env::temp_dir().join(format!(
+            "rapport-rotation-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         let key_file = dir.join("rapport.key");
         let mut vault = Vault::load_or_create(&key_file).unwrap();
         let db = fresh(pg, &dir).await;
-        let c = users::create(&db, "c@example.org", "Client", Role::Client, "hash").await.unwrap();
-        let rel = relationships::create(&db, &c.id, "Dr R", None, None).await.unwrap();
-        checkins::insert(&db, &vault, &rel.id, 1, &json!({"session": 1}), Some("words before rotation")).await.unwrap();
-        messages::send(&db, &vault, &rel.id, &c.id, "speak_up", "a note before rotation").await.unwrap();
+        let c = users::create(&db, "c@example.org", "Client", Role::Client, "hash")
+            .await
+            .unwrap();
+        let rel = relationships::create(&db, &c.id, "Dr R", None, None)
+            .await
+            .unwrap();
+        checkins::insert(
+            &db,
+            &vault,
+            &rel.id,
+            1,
+            &json!({"session": 1}),
+            Some("words before rotation"),
+        )
+        .await
+        .unwrap();
+        messages::send(
+            &db,
+            &vault,
+            &rel.id,
+            &c.id,
+            "speak_up",
+            "a note before rotation",
+        )
+        .await
+        .unwrap();
 
         let new_id = vault.rotate(&key_file).unwrap();
         assert_eq!(new_id, 2);
         assert_eq!(
-            checkins::list(&db, &vault, &rel.id).await.unwrap()[0].need.as_deref(),
+            checkins::list(&db, &vault, &rel.id).await.unwrap()[0]
+                .need
+                .as_deref(),
             Some("words before rotation"),
             "old values stay readable during rotation"
         );
         let done = rotation::reseal_all(&db, &vault).await.unwrap();
-        assert!(done.total() >= 1, "the wrapped client key is sealed again: {done:?}");
+        assert!(
+            done.total() >= 1,
+            "the wrapped client key is sealed again: {done:?}"
+        );
         let wrapped: Vec<Vec<u8>> = with_pool!(&db, pool => sqlx::query_scalar("SELECT wrapped FROM user_keys").fetch_all(pool).await).unwrap();
         assert!(wrapped.iter().all(|w| Vault::key_id_of(w) == Some(2)));
-        assert_eq!(rotation::reseal_all(&db, &vault).await.unwrap().total(), 0, "a second run has nothing left to do");
+        assert_eq!(
+            rotation::reseal_all(&db, &vault).await.unwrap().total(),
+            0,
+            "a second run has nothing left to do"
+        );
 
-        let newest = std::fs::read_to_string(&key_file).unwrap().lines().last().unwrap().to_owned();
+        let newest = std::fs::read_to_string(&key_file)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .to_owned();
         let only_new = dir.join("only-new.key");
         std::fs::write(&only_new, format!("{newest}\n")).unwrap();
         let retired = Vault::load_or_create(&only_new).unwrap();
-        assert_eq!(checkins::list(&db, &retired, &rel.id).await.unwrap()[0].need.as_deref(), Some("words before rotation"));
-        assert_eq!(messages::list(&db, &retired, &rel.id).await.unwrap()[0].body, "a note before rotation");
+        assert_eq!(
+            checkins::list(&db, &retired, &rel.id).await.unwrap()[0]
+                .need
+                .as_deref(),
+            Some("words before rotation")
+        );
+        assert_eq!(
+            messages::list(&db, &retired, &rel.id).await.unwrap()[0].body,
+            "a note before rotation"
+        );
     }
 }

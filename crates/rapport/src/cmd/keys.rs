@@ -28,7 +28,10 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
             for (column, n) in &done.columns {
                 println!("{column}: {n} sealed again");
             }
-            println!("key {id} is now current; {} values moved to it. Restart running servers to load it.", done.total());
+            println!(
+                "key {id} is now current; {} values moved to it. Restart running servers to load it.",
+                done.total()
+            );
             Ok(())
         }
     }

@@ -46,15 +46,23 @@ impl Phase {
         if self.latencies.is_empty() {
             return f64::NAN;
         }
-        let i = ((p * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len()) - 1;
+        let i =
+            ((p * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len()) - 1;
         self.latencies[i].as_secs_f64() * 1e3
     }
 }
 
 /// What one request of a phase is: method, path and body chosen per worker and per iteration.
-type MakeRequest = Arc<dyn Fn(&reqwest::Client, usize, u32) -> reqwest::RequestBuilder + Send + Sync>;
+type MakeRequest =
+    Arc<dyn Fn(&reqwest::Client, usize, u32) -> reqwest::RequestBuilder + Send + Sync>;
 
-async fn phase(name: &'static str, seconds: u64, concurrency: usize, clients: &[reqwest::Client], make: MakeRequest) -> Phase {
+async fn phase(
+    name: &'static str,
+    seconds: u64,
+    concurrency: usize,
+    clients: &[reqwest::Client],
+    make: MakeRequest,
+) -> Phase {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -88,22 +96,38 @@ async fn phase(name: &'static str, seconds: u64, concurrency: usize, clients: &[
     }
     let elapsed = start.elapsed();
     latencies.sort();
-    Phase { name, requests: latencies.len(), errors, elapsed, latencies }
+    Phase {
+        name,
+        requests: latencies.len(),
+        errors,
+        elapsed,
+        latencies,
+    }
 }
 
 fn rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-async fn open_db(args: &LoadArgs, dir: &std::path::Path) -> anyhow::Result<(Db, Option<(String, String)>)> {
+async fn open_db(
+    args: &LoadArgs,
+    dir: &std::path::Path,
+) -> anyhow::Result<(Db, Option<(String, String)>)> {
     match &args.postgres {
         None => Ok((Db::open_sqlite_file(&dir.join("rapport.db")).await?, None)),
         Some(url) => {
             let schema = format!("bench_load_{}", std::process::id());
-            Ok((Db::connect_postgres_schema(url, &schema).await?, Some((url.clone(), schema))))
+            Ok((
+                Db::connect_postgres_schema(url, &schema).await?,
+                Some((url.clone(), schema)),
+            ))
         }
     }
 }
@@ -116,7 +140,11 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("rapport-bench-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let (db, pg) = open_db(&args, &dir).await?;
-    let config = Config { data_dir: dir.clone(), auth_attempts_per_minute: 1_000_000, ..Config::default() };
+    let config = Config {
+        data_dir: dir.clone(),
+        auth_attempts_per_minute: 1_000_000,
+        ..Config::default()
+    };
     let state = AppState::new(config, db.clone(), Vault::generate());
     state.set_ready();
 
@@ -133,9 +161,26 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         let _ = rapport_web::serve(listener, served, std::future::pending()).await;
     });
 
-    let hash = rapport_web::security::password::hash("bench password 1").await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let therapist = users::create(&db, "therapist@bench.local", "Bench therapist", Role::Therapist, &hash).await?;
-    listings::upsert_many(&db, &[("t-bench".into(), Some(therapist.id.clone()), json!({"id": "t-bench", "name": "Bench therapist"}).to_string())]).await?;
+    let hash = rapport_web::security::password::hash("bench password 1")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let therapist = users::create(
+        &db,
+        "therapist@bench.local",
+        "Bench therapist",
+        Role::Therapist,
+        &hash,
+    )
+    .await?;
+    listings::upsert_many(
+        &db,
+        &[(
+            "t-bench".into(),
+            Some(therapist.id.clone()),
+            json!({"id": "t-bench", "name": "Bench therapist"}).to_string(),
+        )],
+    )
+    .await?;
     // Realistic shapes: each client has REL_PER_CLIENT relationships (so a history grows to a
     // few dozen check-ins, not thousands), and the therapist's caseload is SHARED_PER_CLIENT of
     // each client's, about 30 clients.
@@ -148,13 +193,35 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     for i in 0..client_count {
         let email = format!("client{i}@bench.local");
         users::create(&db, &email, &format!("Client {i}"), Role::Client, &hash).await?;
-        let http = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(workers).build()?;
-        let r: Value = http.post(format!("{base}/api/v1/session")).json(&json!({"email": email, "password": "bench password 1"})).send().await?.json().await?;
-        let csrf = r["csrf_token"].as_str().context("login failed during setup")?.to_owned();
-        let user_id = r["account"]["id"].as_str().context("login failed during setup")?.to_owned();
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .pool_max_idle_per_host(workers)
+            .build()?;
+        let r: Value = http
+            .post(format!("{base}/api/v1/session"))
+            .json(&json!({"email": email, "password": "bench password 1"}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let csrf = r["csrf_token"]
+            .as_str()
+            .context("login failed during setup")?
+            .to_owned();
+        let user_id = r["account"]["id"]
+            .as_str()
+            .context("login failed during setup")?
+            .to_owned();
         let mut mine = Vec::new();
         for k in 0..REL_PER_CLIENT {
-            let rel = relationships::create(&db, &user_id, "Bench therapist", Some(&therapist.id), Some("t-bench")).await?;
+            let rel = relationships::create(
+                &db,
+                &user_id,
+                "Bench therapist",
+                Some(&therapist.id),
+                Some("t-bench"),
+            )
+            .await?;
             if k < SHARED_PER_CLIENT {
                 relationships::set_sharing(&db, &user_id, &rel.id, Sharing::Trend).await?;
             }
@@ -164,13 +231,36 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         rels.push(mine);
     }
     let therapist_http = reqwest::Client::builder().cookie_store(true).build()?;
-    therapist_http.post(format!("{base}/api/v1/session")).json(&json!({"email": "therapist@bench.local", "password": "bench password 1"})).send().await?;
+    therapist_http
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"email": "therapist@bench.local", "password": "bench password 1"}))
+        .send()
+        .await?;
 
-    let plain: Vec<reqwest::Client> = (0..4).map(|_| reqwest::Client::builder().pool_max_idle_per_host(workers).build()).collect::<Result<_, _>>()?;
+    let plain: Vec<reqwest::Client> = (0..4)
+        .map(|_| {
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(workers)
+                .build()
+        })
+        .collect::<Result<_, _>>()?;
     let hello_url = format!("{hello_base}/hello");
-    let mut results = vec![phase("hello (bare axum, the ceiling)", args.seconds, workers, &plain, Arc::new(move |c, _, _| c.get(&hello_url))).await];
+    let mut results = vec![
+        phase(
+            "hello (bare axum, the ceiling)",
+            args.seconds,
+            workers,
+            &plain,
+            Arc::new(move |c, _, _| c.get(&hello_url)),
+        )
+        .await,
+    ];
 
-    let sessions: Arc<Vec<Vec<AtomicU32>>> = Arc::new(rels.iter().map(|m| m.iter().map(|_| AtomicU32::new(0)).collect()).collect());
+    let sessions: Arc<Vec<Vec<AtomicU32>>> = Arc::new(
+        rels.iter()
+            .map(|m| m.iter().map(|_| AtomicU32::new(0)).collect())
+            .collect(),
+    );
     let http_clients: Vec<reqwest::Client> = clients.iter().map(|(h, _)| h.clone()).collect();
     let csrfs: Arc<Vec<String>> = Arc::new(clients.iter().map(|(_, c)| c.clone()).collect());
     let rels = Arc::new(rels);
@@ -189,27 +279,70 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     );
     let (b, r) = (base.clone(), rels.clone());
     results.push(
-        phase("relationship page (GET, HTML)", args.seconds, workers, &http_clients, Arc::new(move |client, w, i| {
-            client.get(format!("{b}/relationships/{}", r[w % client_count][i as usize % REL_PER_CLIENT]))
-        }))
+        phase(
+            "relationship page (GET, HTML)",
+            args.seconds,
+            workers,
+            &http_clients,
+            Arc::new(move |client, w, i| {
+                client.get(format!(
+                    "{b}/relationships/{}",
+                    r[w % client_count][i as usize % REL_PER_CLIENT]
+                ))
+            }),
+        )
         .await,
     );
     let b = base.clone();
-    results.push(phase("caseload (GET, API)", args.seconds, workers, &[therapist_http], Arc::new(move |client, _, _| client.get(format!("{b}/api/v1/caseload")))).await);
+    results.push(
+        phase(
+            "caseload (GET, API)",
+            args.seconds,
+            workers,
+            &[therapist_http],
+            Arc::new(move |client, _, _| client.get(format!("{b}/api/v1/caseload"))),
+        )
+        .await,
+    );
     let stored: i64 = rapport_store::with_pool!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM checkins").fetch_one(pool).await)?;
     let shared = client_count * SHARED_PER_CLIENT;
 
     let ceiling = results[0].rate();
-    println!("rapport bench load: {} s per path, {workers} connections, {} database, 127.0.0.1", args.seconds, if pg.is_some() { "PostgreSQL" } else { "SQLite" });
-    println!("{:<34} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9}", "path", "requests", "errors", "req/s", "p50 ms", "p99 ms", "% hello");
+    println!(
+        "rapport bench load: {} s per path, {workers} connections, {} database, 127.0.0.1",
+        args.seconds,
+        if pg.is_some() { "PostgreSQL" } else { "SQLite" }
+    );
+    println!(
+        "{:<34} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9}",
+        "path", "requests", "errors", "req/s", "p50 ms", "p99 ms", "% hello"
+    );
     for p in &results {
-        println!("{:<34} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>8.0}%", p.name, p.requests, p.errors, p.rate(), p.pct(0.50), p.pct(0.99), 100.0 * p.rate() / ceiling);
+        println!(
+            "{:<34} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>8.0}%",
+            p.name,
+            p.requests,
+            p.errors,
+            p.rate(),
+            p.pct(0.50),
+            p.pct(0.99),
+            100.0 * p.rate() / ceiling
+        );
     }
-    println!("{stored} check-ins stored over {} relationships (about {} each); caseload of {shared} shared clients", client_count * REL_PER_CLIENT, stored as usize / (client_count * REL_PER_CLIENT).max(1));
-    println!("process memory (server and load generator together) after the run: {:.1} MiB RSS", rss_mib());
+    println!(
+        "{stored} check-ins stored over {} relationships (about {} each); caseload of {shared} shared clients",
+        client_count * REL_PER_CLIENT,
+        stored as usize / (client_count * REL_PER_CLIENT).max(1)
+    );
+    println!(
+        "process memory (server and load generator together) after the run: {:.1} MiB RSS",
+        rss_mib()
+    );
     if let Some((url, schema)) = pg {
         let admin = sqlx::PgPool::connect(&url).await?;
-        sqlx::query(&format!("DROP SCHEMA \"{schema}\" CASCADE")).execute(&admin).await?;
+        sqlx::query(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+            .execute(&admin)
+            .await?;
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

@@ -49,6 +49,7 @@ async fn a_client_books_cancels_and_ends_well_through_the_pages() {
     let app = common::spawn_app().await;
     let t = therapist_with_week(&app).await;
     list_therapist(&app, &t, "t-browser", "Test therapist").await;
+    practice_with(&app, "Test practice", &[&t]).await;
     let mut b = Browser::start(&app.base, "care").await;
     let email = format!("sam-{}@example.org", uuid::Uuid::new_v4().simple());
 
@@ -182,6 +183,13 @@ async fn a_client_books_cancels_and_ends_well_through_the_pages() {
             .all(|a| a["status"] != "booked"),
         "future appointments were cancelled"
     );
+
+    b.goto(&book_path).await;
+    b.click("input[name='scope'][value='practice'] ~ button[type=submit]")
+        .await;
+    b.wait_for_path("/care").await;
+    wait_for_text(&b, "main", "Test practice (any of its therapists)").await;
+    b.check_page("appointments-practice-waitlist").await;
 
     b.click("form[action='/logout'] button").await;
     b.wait_for_path("/").await;

@@ -96,7 +96,8 @@ pub mod offers;
 pub mod outbox;
 pub mod schedule;
 
-/// A person on a therapist's waitlist, as the offer rule sees them.
+/// A person waiting for a therapist (on theirs or their practice's waitlist), as the offer rule
+/// sees them.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Waiter {
     /// The waitlist entry.
@@ -178,11 +179,14 @@ pub trait Offerer: Send + Sync {
     fn mail(&self, offer: &OfferMade, info: &SlotInfo) -> Mail;
 }
 
-const QUEUE: &str = "SELECT id, client_id, days, created_at FROM waitlist WHERE therapist_id = $1 AND status = 'waiting' ORDER BY created_at, id";
-/// Entries already offered this slot, and entries holding another open offer from this
-/// therapist: one offer at a time per person, so other freed slots reach other people (or stay
-/// free for anyone to book).
-const ALREADY_OFFERED: &str = "SELECT waitlist_id FROM appointments WHERE therapist_id = $1 AND waitlist_id IS NOT NULL AND (starts_at = $2 OR status = 'held')";
+/// Everyone waiting for this therapist: on their own waitlist, or on the waitlist of the practice
+/// they belong to (any of its therapists); one queue, oldest first.
+const QUEUE: &str = "SELECT id, client_id, days, created_at FROM waitlist WHERE status = 'waiting' AND (therapist_id = $1 OR practice_id IN (SELECT practice_id FROM practice_members WHERE user_id = $1)) ORDER BY created_at, id";
+/// Entries of people already offered this slot or holding another open offer from this
+/// therapist (whichever of their entries it came through), and entries holding an open offer from
+/// anyone (a practice entry, from another therapist of the practice): one offer at a time per
+/// person, so other freed slots reach other people (or stay free for anyone to book).
+const ALREADY_OFFERED: &str = "SELECT w.id FROM waitlist w WHERE w.status = 'waiting' AND EXISTS (SELECT 1 FROM appointments a WHERE a.waitlist_id IS NOT NULL AND a.client_id = w.client_id AND ((a.therapist_id = $1 AND (a.starts_at = $2 OR a.status = 'held')) OR (a.waitlist_id = w.id AND a.status = 'held')))";
 const SLOT_INFO: &str = "SELECT u.display_name, COALESCE(s.utc_offset_minutes, 0) FROM users u LEFT JOIN care_settings s ON s.therapist_id = u.id WHERE u.id = $1";
 const HOLD: &str = "INSERT INTO appointments (id, therapist_id, client_id, kind, starts_at, ends_at, status, waitlist_id, hold_expires_at, created_at) VALUES ($1, $2, $3, 'session', $4, $5, 'held', $6, $7, $8)";
 

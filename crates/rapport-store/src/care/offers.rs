@@ -9,24 +9,30 @@ use super::{Freed, Mail, OfferMade, Offerer};
 use crate::{Db, Result, StoreError, Vault, new_id, with_pool, with_tx};
 
 const JOIN: &str = "INSERT INTO waitlist (id, therapist_id, client_id, days, status, created_at, updated_at) VALUES ($1, $2, $3, $4, 'waiting', $5, $5)";
+const JOIN_PRACTICE: &str = "INSERT INTO waitlist (id, practice_id, client_id, days, status, created_at, updated_at) VALUES ($1, $2, $3, $4, 'waiting', $5, $5)";
 const LEAVE: &str = "UPDATE waitlist SET status = 'left', updated_at = $1 WHERE id = $2 AND client_id = $3 AND status = 'waiting'";
 const PLACED: &str = "UPDATE waitlist SET status = 'placed', updated_at = $1 WHERE id = $2";
-const ENTRIES: &str = "SELECT w.id, w.therapist_id, t.display_name AS therapist_name, w.client_id, c.display_name AS client_name, w.days, w.status, w.created_at FROM waitlist w JOIN users t ON t.id = w.therapist_id JOIN users c ON c.id = w.client_id";
+const ENTRIES: &str = "SELECT w.id, w.therapist_id, t.display_name AS therapist_name, w.practice_id, p.name AS practice_name, w.client_id, c.display_name AS client_name, w.days, w.status, w.created_at FROM waitlist w LEFT JOIN users t ON t.id = w.therapist_id LEFT JOIN practices p ON p.id = w.practice_id JOIN users c ON c.id = w.client_id";
 const ACCEPT: &str = "UPDATE appointments SET status = 'booked', kind = $1, sequence = sequence + 1 WHERE id = $2 AND client_id = $3 AND status = 'held' AND hold_expires_at > $4";
 const OFFER_STATE: &str = "SELECT status, hold_expires_at, waitlist_id FROM appointments WHERE id = $1 AND client_id = $2 AND waitlist_id IS NOT NULL";
 const DECLINE: &str = "UPDATE appointments SET status = 'lapsed', sequence = sequence + 1 WHERE id = $1 AND client_id = $2 AND status = 'held'";
 const EXPIRED: &str = "SELECT id, therapist_id, starts_at, ends_at FROM appointments WHERE status = 'held' AND hold_expires_at <= $1 ORDER BY hold_expires_at, id LIMIT 100";
 const LAPSE: &str = "UPDATE appointments SET status = 'lapsed', sequence = sequence + 1 WHERE id = $1 AND status = 'held' AND hold_expires_at <= $2";
 
-/// A waitlist entry with both names.
+/// A waitlist entry with the names of who waits and for whom: a therapist, or a practice (any of
+/// its therapists); exactly one of the two is set.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Entry {
     /// Id.
     pub id: String,
-    /// Whose waitlist.
-    pub therapist_id: String,
+    /// Whose waitlist, when it is a therapist's.
+    pub therapist_id: Option<String>,
     /// The therapist's display name.
-    pub therapist_name: String,
+    pub therapist_name: Option<String>,
+    /// Whose waitlist, when it is a practice's.
+    pub practice_id: Option<String>,
+    /// The practice's name.
+    pub practice_name: Option<String>,
     /// Who waits.
     pub client_id: String,
     /// The client's display name.
@@ -50,6 +56,24 @@ pub async fn join(
 ) -> Result<String> {
     let id = new_id();
     with_pool!(db, pool => sqlx::query(JOIN).bind(&id).bind(therapist_id).bind(client_id).bind(days).bind(now).execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict("already waiting"),
+            other => other,
+        })?;
+    Ok(id)
+}
+
+/// Puts the client on a practice's waitlist (offered slots freed at any of its therapists); a
+/// second join while waiting is a [`StoreError::Conflict`].
+pub async fn join_practice(
+    db: &Db,
+    practice_id: &str,
+    client_id: &str,
+    days: &str,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    with_pool!(db, pool => sqlx::query(JOIN_PRACTICE).bind(&id).bind(practice_id).bind(client_id).bind(days).bind(now).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("already waiting"),
             other => other,

@@ -115,3 +115,49 @@ pub async fn relationship_with(app: &TestApp, client: &User, therapist_id: &str)
 pub fn ms(text: &str) -> i64 {
     rapport_core::care::clock::parse_rfc3339(text).unwrap()
 }
+
+/// A practice with these therapists in it (its id).
+pub async fn practice_with(app: &TestApp, name: &str, therapists: &[&User]) -> String {
+    let p = rapport_store::practices::create(&app.state.db, name)
+        .await
+        .unwrap();
+    for t in therapists {
+        assert!(
+            rapport_store::practices::join(&app.state.db, &p.id, &t.id)
+                .await
+                .unwrap()
+        );
+    }
+    p.id
+}
+
+/// Joins a waitlist through the API (`{"therapist_id": …}` or `{"practice_id": …}`), expecting
+/// 201, then waits a little so the next join is strictly later in the queue.
+pub async fn join_waitlist(app: &TestApp, client: &User, body: Value) {
+    let resp = client.post(app, "/api/v1/care/waitlist", body).await;
+    assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+}
+
+/// The client's open offers as the API lists them.
+pub async fn offers(app: &TestApp, client: &User) -> Vec<Value> {
+    let v: Value = client
+        .get(app, "/api/v1/care/waitlist")
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["offers"].as_array().unwrap().clone()
+}
+
+/// Cancels an appointment through the API, expecting 200.
+pub async fn cancel(app: &TestApp, who: &User, appointment_id: &str) {
+    let resp = who
+        .post(
+            app,
+            &format!("/api/v1/care/appointments/{appointment_id}/cancel"),
+            json!({"message": "Something came up, sorry."}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+}

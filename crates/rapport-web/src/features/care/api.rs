@@ -250,23 +250,41 @@ async fn waitlist_list(
 /// Joining a waitlist.
 #[derive(Deserialize, ToSchema)]
 pub struct JoinIn {
-    /// The therapist's account id.
+    /// The therapist's account id (or give `practice_id` instead).
     #[serde(default)]
     pub therapist_id: String,
+    /// A practice's id instead of a therapist: wait for any of its therapists.
+    #[serde(default)]
+    pub practice_id: String,
     /// Weekdays you can make (0 = Monday); empty for any day.
     #[serde(default)]
     pub days: Vec<i64>,
 }
 
-/// Join a therapist's waitlist: freed times are offered first come, first served.
+/// Join a therapist's waitlist, or a practice's (`practice_id`: any of its therapists): freed
+/// times are offered first come, first served.
 #[utoipa::path(post, path = "/api/v1/care/waitlist", tag = "care", request_body = JoinIn,
-    responses((status = 201, description = "Joined"), (status = 409, description = "Already waiting")))]
+    responses((status = 201, description = "Joined"), (status = 409, description = "Already waiting"), (status = 422, description = "No such practice, or both or neither of therapist_id and practice_id")))]
 async fn join_waitlist(
     State(state): State<AppState>,
     client: ClientScope,
     ApiJson(input): ApiJson<JoinIn>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let id = waitlist::join(&state, &client, &input.therapist_id, &input.days, now_ms()).await?;
+    let id = match (input.therapist_id.is_empty(), input.practice_id.is_empty()) {
+        (false, true) => {
+            waitlist::join(&state, &client, &input.therapist_id, &input.days, now_ms()).await?
+        }
+        (true, false) => {
+            waitlist::join_practice(&state, &client, &input.practice_id, &input.days, now_ms())
+                .await?
+        }
+        _ => {
+            return Err(AppError::field(
+                "practice_id",
+                "give one of therapist_id and practice_id",
+            ));
+        }
+    };
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 

@@ -126,7 +126,14 @@ pub(super) async fn hub_page(
     let waiting = waitlist::entries(state, client)
         .await?
         .into_iter()
-        .map(|e| (e.id, e.therapist_name))
+        .map(|e| {
+            let name = match (e.therapist_name, e.practice_name) {
+                (Some(t), _) => t,
+                (None, Some(p)) => format!("{p} (any of its therapists)"),
+                (None, None) => String::new(),
+            };
+            (e.id, name)
+        })
         .collect();
     let suggestions = client_referrals(state, client)
         .await?
@@ -173,6 +180,7 @@ struct BookPage {
     layout: Layout,
     errors: Vec<FieldError>,
     t: booking::Therapist,
+    practice: Option<rapport_store::practices::Practice>,
     policy: String,
     free: Vec<(String, String)>,
     kinds: Vec<(&'static str, &'static str)>,
@@ -225,9 +233,11 @@ pub(super) async fn book_view(
     } else {
         f.kind.clone()
     };
+    let practice = rapport_store::practices::of_user(&state.db, &t.id).await?;
     let page = BookPage {
         layout,
         errors,
+        practice,
         policy: t.schedule.policy_text(),
         t,
         free,

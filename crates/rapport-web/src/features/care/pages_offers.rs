@@ -40,7 +40,15 @@ async fn join(
         .filter(|(k, _)| k == "days")
         .map(|(_, v)| v.clone())
         .collect();
+    // The booking page's second form waits for the therapist's practice (any of its therapists).
+    let practice = pairs.iter().any(|(k, v)| k == "scope" && v == "practice");
     let done = match waitlist::parse_days(&raw) {
+        Ok(days) if practice => match rapport_store::practices::of_user(&state.db, &id).await? {
+            Some(p) => waitlist::join_practice(&state, &client, &p.id, &days, now_ms())
+                .await
+                .map(|_| ()),
+            None => Err(AppError::NotFound),
+        },
         Ok(days) => waitlist::join(&state, &client, &id, &days, now_ms())
             .await
             .map(|_| ()),
@@ -66,7 +74,10 @@ async fn join(
                 &client,
                 layout,
                 &id,
-                vec![FieldError::new("days", &m)],
+                vec![FieldError::new(
+                    if practice { "practice_days" } else { "days" },
+                    &m,
+                )],
                 &BookForm::default(),
                 StatusCode::CONFLICT,
             )

@@ -84,6 +84,29 @@ pub async fn join(
     }
 }
 
+/// Puts the client on a practice's waitlist: a slot freed at any of its therapists can be offered
+/// to them. A practice that does not exist is refused as a bad `practice_id`.
+pub async fn join_practice(
+    state: &AppState,
+    client: &ClientScope,
+    practice_id: &str,
+    days: &[i64],
+    now: i64,
+) -> Result<String, AppError> {
+    let p = rapport_store::practices::by_id(&state.db, practice_id)
+        .await?
+        .ok_or_else(|| AppError::field("practice_id", "there is no such practice"))?;
+    let days = Days::from_numbers(days)?;
+    match offers::join_practice(&state.db, &p.id, &client.user.id, &days.to_text(), now).await {
+        Ok(id) => Ok(id),
+        Err(StoreError::Conflict(_)) => Err(AppError::Conflict(format!(
+            "You're already on {}'s waitlist.",
+            p.name
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Takes the client off a waitlist; someone else's entry is a 404.
 pub async fn leave(
     state: &AppState,

@@ -389,7 +389,7 @@ async fn a_therapist_edits_only_their_own_listing_and_matching_follows_at_once()
         assert_eq!(stored["id"], id.as_str());
         let wish = request(json!({"concerns": ["ocd"], "style": {"directiveness": 3}}));
         let before = find(&app, &wish).await;
-        assert_eq!(ids(&before), [id.clone()]);
+        assert_eq!(ids(&before), std::slice::from_ref(&id));
 
         mine["name"] = json!("Dr Own Renamed");
         mine["style"] =
@@ -533,7 +533,7 @@ async fn listings_written_elsewhere_are_picked_up_by_a_refresh() {
         let admin = app.admin().await;
         import(&app, &admin, &[listing("t-a", json!({}))]).await;
         assert_eq!(ids(&find(&app, &request(json!({}))).await), ["t-a"]);
-        let elsewhere = vec![
+        let elsewhere = [
             ("t-b".to_owned(), listing("t-b", json!({}))),
             (
                 "t-a".to_owned(),

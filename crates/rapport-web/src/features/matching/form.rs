@@ -103,7 +103,7 @@ pub fn minor_units(field: &str, text: &str) -> Result<u64, FieldError> {
 
 /// Minor units as a person writes them: 6000 → `60`, 6050 → `60.50`.
 pub fn major_units(minor: u64) -> String {
-    if minor % 100 == 0 {
+    if minor.is_multiple_of(100) {
         format!("{}", minor / 100)
     } else {
         format!("{}.{:02}", minor / 100, minor % 100)

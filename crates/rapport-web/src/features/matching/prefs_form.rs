@@ -171,10 +171,10 @@ pub fn values_of(req: &Request, fit: &FitProfile) -> Values {
     if let Some(d) = req.max_distance_km {
         v.push("max_distance_km", show_number(d));
     }
-    if let Some(j) = &req.jurisdiction {
-        if city.is_none_or(|c| c.jurisdiction != j.as_str()) {
-            v.push("jurisdiction", j.as_str());
-        }
+    if let Some(j) = &req.jurisdiction
+        && city.is_none_or(|c| c.jurisdiction != j.as_str())
+    {
+        v.push("jurisdiction", j.as_str());
     }
     for l in &req.languages {
         v.push("languages", l.as_str());

@@ -37,12 +37,23 @@ const INSERT: &str = "INSERT INTO messages (id, relationship_id, sender_id, kind
 const LIST: &str = "SELECT id, relationship_id, sender_id, kind, body, created_at FROM messages WHERE relationship_id = $1 ORDER BY created_at, id";
 
 fn place(row: &str) -> Place<'_> {
-    Place { table: "messages", column: "body", row }
+    Place {
+        table: "messages",
+        column: "body",
+        row,
+    }
 }
 
 /// Stores a message. Callers must have checked that the sender owns the relationship and has
 /// confirmed sending.
-pub async fn send(db: &Db, vault: &Vault, relationship_id: &str, sender_id: &str, kind: &str, body: &str) -> Result<Message> {
+pub async fn send(
+    db: &Db,
+    vault: &Vault,
+    relationship_id: &str,
+    sender_id: &str,
+    kind: &str,
+    body: &str,
+) -> Result<Message> {
     let m = Message {
         id: new_id(),
         relationship_id: relationship_id.to_owned(),
@@ -51,14 +62,17 @@ pub async fn send(db: &Db, vault: &Vault, relationship_id: &str, sender_id: &str
         body: body.to_owned(),
         created_at: now_ms(),
     };
-    let sealed = user_keys::sealing_key(db, vault, relationship_id).await?.seal(place(&m.id), body);
+    let sealed = user_keys::sealing_key(db, vault, relationship_id)
+        .await?
+        .seal(place(&m.id), body);
     with_pool!(db, pool => sqlx::query(INSERT).bind(&m.id).bind(relationship_id).bind(sender_id).bind(kind).bind(sealed).bind(m.created_at).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(m)
 }
 
 /// A relationship's messages, oldest first. Callers must already have checked access.
 pub async fn list(db: &Db, vault: &Vault, relationship_id: &str) -> Result<Vec<Message>> {
-    let rows: Vec<Row> = with_pool!(db, pool => sqlx::query_as(LIST).bind(relationship_id).fetch_all(pool).await)?;
+    let rows: Vec<Row> =
+        with_pool!(db, pool => sqlx::query_as(LIST).bind(relationship_id).fetch_all(pool).await)?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -66,7 +80,14 @@ pub async fn list(db: &Db, vault: &Vault, relationship_id: &str) -> Result<Vec<M
     rows.into_iter()
         .map(|r| {
             let body = keys.open(place(&r.id), &r.body)?;
-            Ok(Message { id: r.id, relationship_id: r.relationship_id, sender_id: r.sender_id, kind: r.kind, body, created_at: r.created_at })
+            Ok(Message {
+                id: r.id,
+                relationship_id: r.relationship_id,
+                sender_id: r.sender_id,
+                kind: r.kind,
+                body,
+                created_at: r.created_at,
+            })
         })
         .collect()
 }

@@ -7,7 +7,8 @@ use rapport_store::crypto::{KeyFileError, Place};
 use rapport_store::relationships::{self, Sharing};
 use rapport_store::users::{self, Role, User};
 use rapport_store::{
-    DataKey, Db, StoreError, Vault, audit, checkins, migrate, sessions, tokens, user_keys, with_pool,
+    DataKey, Db, StoreError, Vault, audit, checkins, migrate, sessions, tokens, user_keys,
+    with_pool,
 };
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};

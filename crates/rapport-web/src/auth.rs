@@ -235,7 +235,10 @@ macro_rules! scope {
             async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, AppError> {
                 let viewer = Viewer::from_request_parts(parts, s).await?;
                 if viewer.user.role == $role {
-                    Ok($name { user: viewer.user, _proof: () })
+                    Ok($name {
+                        user: viewer.user,
+                        _proof: (),
+                    })
                 } else {
                     Err(AppError::Forbidden)
                 }

@@ -1,14 +1,14 @@
 //! What every handler can reach: the database, the key vault, the settings and the counters.
 
-use std::sync::{Arc, RwLock};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use rapport_store::{Db, Vault};
 
 use crate::config::Config;
-use crate::features::matching::Directory;
 use crate::features::instruments::Instruments;
+use crate::features::matching::Directory;
 use crate::security::ratelimit::RateLimiter;
 
 /// Shared application state, cheap to clone.

@@ -7,14 +7,18 @@ mod common;
 use browser_support::Browser;
 
 async fn answer(b: &Browser, signs: [u8; 5], flags: &[&str], left: &str, need: Option<&str>) {
-    for (id, v) in ["heard", "open", "attuned", "trust", "looking_forward"].iter().zip(signs) {
+    for (id, v) in ["heard", "open", "attuned", "trust", "looking_forward"]
+        .iter()
+        .zip(signs)
+    {
         b.click(&format!("input[name='{id}'][value='{v}']")).await;
     }
     for f in flags {
         b.click(&format!("input[name='flags'][value='{f}']")).await;
     }
     b.click("input[name='stirred'][value='1']").await;
-    b.click(&format!("input[name='left_feeling'][value='{left}']")).await;
+    b.click(&format!("input[name='left_feeling'][value='{left}']"))
+        .await;
     if let Some(n) = need {
         b.fill("#need", n).await;
     }
@@ -38,7 +42,8 @@ async fn a_client_logs_three_checkins_and_sees_the_reading_change() {
     b.wait_for_path("/relationships").await;
     b.check_page("my-therapy-empty").await;
     b.fill("#therapist_name", "Dr Rivera").await;
-    b.click("form[action='/relationships'] button[type=submit]").await;
+    b.click("form[action='/relationships'] button[type=submit]")
+        .await;
     let rel_path = loop {
         let p = b.path().await;
         if p.starts_with("/relationships/") {
@@ -52,11 +57,20 @@ async fn a_client_logs_three_checkins_and_sees_the_reading_change() {
     b.click_link("Check in after a session").await;
     b.wait_for_path(&format!("{rel_path}/checkin")).await;
     b.check_page("checkin-form").await;
-    b.client.execute("document.querySelector('form.checkin').noValidate = true;", vec![]).await.unwrap();
+    b.client
+        .execute(
+            "document.querySelector('form.checkin').noValidate = true;",
+            vec![],
+        )
+        .await
+        .unwrap();
     b.click("form.checkin button[type=submit]").await;
     b.find("#errors").await;
     let errors = b.text("#errors").await;
-    assert!(errors.contains("heard") && errors.contains("left_feeling"), "the server names each missing answer: {errors}");
+    assert!(
+        errors.contains("heard") && errors.contains("left_feeling"),
+        "the server names each missing answer: {errors}"
+    );
     b.check_page("checkin-errors").await;
 
     answer(&b, [3, 3, 3, 3, 3], &[], "better", None).await;
@@ -71,21 +85,51 @@ async fn a_client_logs_three_checkins_and_sees_the_reading_change() {
 
     b.click_link("Check in after a session").await;
     b.wait_for_path(&format!("{rel_path}/checkin")).await;
-    answer(&b, [1, 2, 1, 3, 1], &["judged"], "bad", Some("Please don't rush me")).await;
+    answer(
+        &b,
+        [1, 2, 1, 3, 1],
+        &["judged"],
+        "bad",
+        Some("Please don't rush me"),
+    )
+    .await;
     b.wait_for_path(&rel_path).await;
     let status = b.text("#status-title").await;
-    assert_eq!(status, "Worth speaking up", "a judged session asks to speak up");
+    assert_eq!(
+        status, "Worth speaking up",
+        "a judged session asks to speak up"
+    );
     let reasons = b.text("ul.reasons").await;
-    assert!(reasons.contains("I felt judged") && reasons.contains("session 3"), "reasons quote the answer: {reasons}");
-    assert!(b.exists("figure.chart svg path.flag").await, "the flagged session is marked on the chart");
-    let rows = b.client.find_all(fantoccini::Locator::Css("table tbody tr")).await.unwrap();
+    assert!(
+        reasons.contains("I felt judged") && reasons.contains("session 3"),
+        "reasons quote the answer: {reasons}"
+    );
+    assert!(
+        b.exists("figure.chart svg path.flag").await,
+        "the flagged session is marked on the chart"
+    );
+    let rows = b
+        .client
+        .find_all(fantoccini::Locator::Css("table tbody tr"))
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 3, "the data table has one row per session");
     b.check_page("relationship-speak-up").await;
 
-    b.click_link("Prepare a note to bring up what you need").await;
+    b.click_link("Prepare a note to bring up what you need")
+        .await;
     b.wait_for_path(&format!("{rel_path}/note")).await;
-    let note = b.find("#note").await.prop("value").await.unwrap().unwrap_or_default();
-    assert!(note.contains("Please don't rush me"), "the note is drafted from the need: {note}");
+    let note = b
+        .find("#note")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        note.contains("Please don't rush me"),
+        "the note is drafted from the need: {note}"
+    );
     b.check_page("speak-up-note").await;
 
     b.goto("/privacy").await;

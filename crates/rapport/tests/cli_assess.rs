@@ -4,15 +4,27 @@ use serde_json::Value;
 use std::process::Command;
 
 fn assess(input: &str, extra: &[&str]) -> std::process::Output {
-    let dir = std::env::temp_dir().join(format!("rapport-assess-{}-{}", std::process::id(), rand_suffix()));
+    let dir = std::env::temp_dir().join(format!(
+        "rapport-assess-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("history.json");
     std::fs::write(&file, input).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_rapport")).arg("assess").arg(&file).args(extra).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("assess")
+        .arg(&file)
+        .args(extra)
+        .output()
+        .unwrap()
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }
 
 const SPEC_EXAMPLE: &str = r#"{"checkins": [
@@ -26,14 +38,26 @@ const SPEC_EXAMPLE: &str = r#"{"checkins": [
 #[test]
 fn the_spec_example_reads_as_speak_up_with_the_need_and_dread_about_the_work() {
     let out = assess(SPEC_EXAMPLE, &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "speak_up");
     assert_eq!(v["sessions"], 1);
     assert_eq!(v["alliance"][0]["score"], 65.0);
-    let codes: Vec<&str> = v["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = v["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes[0], "need_noted");
-    assert!(codes.contains(&"dread_about_work") && codes.contains(&"productive_discomfort"), "{codes:?}");
+    assert!(
+        codes.contains(&"dread_about_work") && codes.contains(&"productive_discomfort"),
+        "{codes:?}"
+    );
     assert!(!v["next_step"].as_str().unwrap().is_empty());
 }
 
@@ -47,9 +71,18 @@ fn sessions_in_any_order_are_sorted_and_ruptures_reported() {
         ));
     }
     let out = assess(&format!(r#"{{"checkins": [{}]}}"#, checkins.join(",")), &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let sessions: Vec<u64> = v["alliance"].as_array().unwrap().iter().map(|a| a["session"].as_u64().unwrap()).collect();
+    let sessions: Vec<u64> = v["alliance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["session"].as_u64().unwrap())
+        .collect();
     assert_eq!(sessions, vec![1, 2, 3, 4, 5]);
     assert_eq!(v["ruptures"][0]["session"], 4);
     assert_eq!(v["ruptures"][0]["severity"], "major");
@@ -61,7 +94,10 @@ fn text_format_prints_a_readable_report() {
     let out = assess(SPEC_EXAMPLE, &["--format", "text"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("more structure") || text.to_lowercase().contains("speak"), "{text}");
+    assert!(
+        text.contains("more structure") || text.to_lowercase().contains("speak"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -79,7 +115,12 @@ fn bad_files_print_one_line_per_problem_on_stderr_and_nothing_on_stdout() {
     assert!(lines.iter().any(|l| l.contains("heard")), "{err}");
     assert!(lines.iter().any(|l| l.contains("attuned")), "{err}");
     assert!(lines.iter().any(|l| l.contains("flags")), "{err}");
-    assert!(lines.iter().any(|l| l.contains("session") && l.to_lowercase().contains("repeat")), "{err}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("session") && l.to_lowercase().contains("repeat")),
+        "{err}"
+    );
 }
 
 #[test]

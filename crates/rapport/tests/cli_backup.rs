@@ -61,10 +61,32 @@ fn keys_rotate_moves_stored_values_to_a_new_key() {
     let dir = std::env::temp_dir().join(format!("rapport-cli-rotate-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let made = rapport(&["user", "create", "--email", "k@example.org", "--name", "K", "--role", "client", "--data-dir", "d"], &dir);
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let made = rapport(
+        &[
+            "user",
+            "create",
+            "--email",
+            "k@example.org",
+            "--name",
+            "K",
+            "--role",
+            "client",
+            "--data-dir",
+            "d",
+        ],
+        &dir,
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
     let out = rapport(&["keys", "rotate", "--data-dir", "d"], &dir);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("key 2 is now current"));
     let keys = std::fs::read_to_string(dir.join("d/rapport.key")).unwrap();
     assert_eq!(keys.lines().count(), 2, "the old key stays in the file");

@@ -21,11 +21,21 @@ fn demo_checkins() -> Vec<Value> {
 /// Gives the demo client a relationship with the demo therapist (shared as trend) and three
 /// check-ins, unless they already have one.
 pub async fn seed(state: &AppState, client: &User, therapist: &User) -> Result<(), AppError> {
-    if !relationships::for_client(&state.db, &client.id).await?.is_empty() {
+    if !relationships::for_client(&state.db, &client.id)
+        .await?
+        .is_empty()
+    {
         return Ok(());
     }
     let scope = ClientScope::trusted(client.clone());
-    let rel = relationships::create(&state.db, &client.id, &therapist.display_name, Some(&therapist.id), None).await?;
+    let rel = relationships::create(
+        &state.db,
+        &client.id,
+        &therapist.display_name,
+        Some(&therapist.id),
+        None,
+    )
+    .await?;
     for c in demo_checkins() {
         let Value::Object(obj) = c else { continue };
         service::record_checkin(state, &scope, &rel.id, obj).await?;

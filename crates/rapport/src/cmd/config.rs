@@ -84,7 +84,11 @@ pub struct WebArgs {
     #[arg(long, env = "RAPPORT_SMTP_URL")]
     pub smtp_url: Option<String>,
     /// The From address of every e-mail.
-    #[arg(long, env = "RAPPORT_MAIL_FROM", default_value = "Rapport <rapport@localhost>")]
+    #[arg(
+        long,
+        env = "RAPPORT_MAIL_FROM",
+        default_value = "Rapport <rapport@localhost>"
+    )]
     pub mail_from: String,
     /// The address people reach Rapport at, for links in e-mails and calendar feeds.
     #[arg(long, env = "RAPPORT_PUBLIC_URL")]
@@ -124,7 +128,11 @@ impl StorageArgs {
             Some(u) => u.clone(),
             None => format!("sqlite:{}", self.data_dir.join("rapport.db").display()),
         };
-        let sync = if self.sqlite_full_sync { SqliteSync::Full } else { SqliteSync::Normal };
+        let sync = if self.sqlite_full_sync {
+            SqliteSync::Full
+        } else {
+            SqliteSync::Normal
+        };
         match Db::open_with(&url, sync) {
             Ok(db) => Ok(db),
             Err(e) => bail!("bad database URL: {e}"),

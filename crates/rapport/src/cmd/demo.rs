@@ -31,9 +31,15 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         };
         ids.push(user);
     }
-    rapport_web::features::demo_data::seed(state, &ids[0], &ids[1]).await.map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
-    rapport_web::features::matching::demo::seed(state, &ids[1]).await.map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
-    rapport_web::features::practice::service::seed_demo(state, &ids[1].id, &ids[2].id).await.map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    rapport_web::features::demo_data::seed(state, &ids[0], &ids[1])
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    rapport_web::features::matching::demo::seed(state, &ids[1])
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    rapport_web::features::practice::service::seed_demo(state, &ids[1].id, &ids[2].id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
     println!("Demo accounts (password: {DEMO_PASSWORD}):");
     for (email, _, role) in ACCOUNTS {
         println!("  {:<10} {email}", role.as_str());

@@ -75,7 +75,9 @@ async fn reseal_legacy(state: &AppState) {
     match rapport_store::user_keys::reseal_legacy(&state.db, &state.vault).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(values = n, "client free text moved to per-client keys"),
-        Err(e) => tracing::warn!(error = %e, "could not move client free text to per-client keys; will retry at next start"),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not move client free text to per-client keys; will retry at next start")
+        }
     }
 }
 

@@ -66,23 +66,46 @@ pub struct NewRelationship {
 /// Record a therapy relationship (private until you choose to share).
 #[utoipa::path(post, path = "/api/v1/relationships", tag = "alliance", request_body = NewRelationship,
     responses((status = 201, description = "Created"), (status = 422, description = "Invalid fields")))]
-async fn create(State(state): State<AppState>, client: ClientScope, ApiJson(input): ApiJson<NewRelationship>) -> Result<(StatusCode, Json<Value>), AppError> {
-    let rel = service::create(&state, &client, &input.therapist_name, input.listing_id.as_deref()).await?;
+async fn create(
+    State(state): State<AppState>,
+    client: ClientScope,
+    ApiJson(input): ApiJson<NewRelationship>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let rel = service::create(
+        &state,
+        &client,
+        &input.therapist_name,
+        input.listing_id.as_deref(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(json!(rel))))
 }
 
 /// One of your relationships: check-ins, assessment (status, reasons, ruptures, next step).
 #[utoipa::path(get, path = "/api/v1/relationships/{id}", tag = "alliance", params(("id" = String, Path)),
     responses((status = 200, description = "Relationship and assessment"), (status = 404, description = "Not yours or not there")))]
-async fn show(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
-    Ok(Json(loaded_json(&service::load_for_client(&state, &client, &id).await?)))
+async fn show(
+    State(state): State<AppState>,
+    client: ClientScope,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(loaded_json(
+        &service::load_for_client(&state, &client, &id).await?,
+    )))
 }
 
 /// Submit a check-in (the Rapport Alliance Check-in; `session` defaults to the next number).
 #[utoipa::path(post, path = "/api/v1/relationships/{id}/checkins", tag = "alliance", params(("id" = String, Path)), request_body = Object,
     responses((status = 201, description = "Stored; the new assessment"), (status = 422, description = "Invalid fields, each named"), (status = 404, description = "Not your relationship")))]
-async fn add_checkin(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, ApiJson(input): ApiJson<Value>) -> Result<(StatusCode, Json<Value>), AppError> {
-    let Value::Object(obj) = input else { return Err(AppError::field("body", "must be a JSON object")) };
+async fn add_checkin(
+    State(state): State<AppState>,
+    client: ClientScope,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<Value>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let Value::Object(obj) = input else {
+        return Err(AppError::field("body", "must be a JSON object"));
+    };
     let l = service::record_checkin(&state, &client, &id, obj).await?;
     Ok((StatusCode::CREATED, Json(loaded_json(&l))))
 }
@@ -103,21 +126,36 @@ pub struct SharingIn {
 /// your measures are shared on top. Immediate.
 #[utoipa::path(put, path = "/api/v1/relationships/{id}/sharing", tag = "alliance", params(("id" = String, Path)), request_body = SharingIn,
     responses((status = 200, description = "Saved"), (status = 422, description = "Unknown choice")))]
-async fn set_sharing(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, ApiJson(input): ApiJson<SharingIn>) -> Result<Json<Value>, AppError> {
+async fn set_sharing(
+    State(state): State<AppState>,
+    client: ClientScope,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<SharingIn>,
+) -> Result<Json<Value>, AppError> {
     let choice = service::parse_sharing(&input.sharing)?;
     service::set_sharing(&state, &client, &id, choice).await?;
     if let Some(share) = input.outcomes {
         service::set_share_outcomes(&state, &client, &id, share).await?;
     }
-    let rel = relationships::get_for_client(&state.db, &client.user.id, &id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(json!({"sharing": choice, "outcomes": rel.share_outcomes})))
+    let rel = relationships::get_for_client(&state.db, &client.user.id, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(
+        json!({"sharing": choice, "outcomes": rel.share_outcomes}),
+    ))
 }
 
 /// A drafted speak-up note from your latest check-in, for you to edit.
 #[utoipa::path(get, path = "/api/v1/relationships/{id}/note", tag = "alliance", params(("id" = String, Path)), responses((status = 200, description = "Draft")))]
-async fn note_draft(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+async fn note_draft(
+    State(state): State<AppState>,
+    client: ClientScope,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
     let l = service::load_for_client(&state, &client, &id).await?;
-    Ok(Json(json!({"draft": l.checkins.last().map(alliance::draft_note).unwrap_or_default()})))
+    Ok(Json(
+        json!({"draft": l.checkins.last().map(alliance::draft_note).unwrap_or_default()}),
+    ))
 }
 
 /// A note to send; `confirm` must be true (nothing is ever sent without it).
@@ -134,17 +172,31 @@ pub struct MessageIn {
 /// Send your note to your therapist (only when they use Rapport, and only with `confirm: true`).
 #[utoipa::path(post, path = "/api/v1/relationships/{id}/messages", tag = "alliance", params(("id" = String, Path)), request_body = MessageIn,
     responses((status = 201, description = "Sent"), (status = 422, description = "Not confirmed, empty, or therapist not on Rapport")))]
-async fn send_message(State(state): State<AppState>, client: ClientScope, Path(id): Path<String>, ApiJson(input): ApiJson<MessageIn>) -> Result<(StatusCode, Json<Value>), AppError> {
+async fn send_message(
+    State(state): State<AppState>,
+    client: ClientScope,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<MessageIn>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
     if !input.confirm {
-        return Err(AppError::field("confirm", "must be true: nothing is sent without your confirmation"));
+        return Err(AppError::field(
+            "confirm",
+            "must be true: nothing is sent without your confirmation",
+        ));
     }
     let m = service::send_note(&state, &client, &id, &input.note).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": m.id, "created_at": m.created_at}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": m.id, "created_at": m.created_at})),
+    ))
 }
 
 /// Who saw your data: every view of what you shared, newest first.
 #[utoipa::path(get, path = "/api/v1/me/audit", tag = "alliance", responses((status = 200, description = "Audit entries")))]
-async fn my_audit(State(state): State<AppState>, client: ClientScope) -> Result<Json<Vec<AuditEntry>>, AppError> {
+async fn my_audit(
+    State(state): State<AppState>,
+    client: ClientScope,
+) -> Result<Json<Vec<AuditEntry>>, AppError> {
     Ok(Json(audit::for_client(&state.db, &client.user.id).await?))
 }
 
@@ -152,7 +204,10 @@ async fn my_audit(State(state): State<AppState>, client: ClientScope) -> Result<
 /// rupture alerts and overdue check-ins; red flags where answers are shared, the latest measures
 /// where measures are shared (each view is recorded).
 #[utoipa::path(get, path = "/api/v1/caseload", tag = "alliance", responses((status = 200, description = "Shared relationships")))]
-async fn caseload(State(state): State<AppState>, therapist: TherapistScope) -> Result<Json<Value>, AppError> {
+async fn caseload(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+) -> Result<Json<Value>, AppError> {
     let rows = service::caseload(&state, &therapist).await?;
     Ok(Json(Value::Array(
         rows.iter()
@@ -174,7 +229,11 @@ async fn caseload(State(state): State<AppState>, therapist: TherapistScope) -> R
 /// One shared relationship: trend and status; answers and notes only when the client shares answers.
 #[utoipa::path(get, path = "/api/v1/caseload/{id}", tag = "alliance", params(("id" = String, Path)),
     responses((status = 200, description = "What the client shares"), (status = 404, description = "Private, or not your client")))]
-async fn caseload_one(State(state): State<AppState>, therapist: TherapistScope, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+async fn caseload_one(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
     let v = service::load_for_therapist(&state, &therapist, &id).await?;
     let a = &v.loaded.assessment;
     let mut out = Map::new();
@@ -184,7 +243,15 @@ async fn caseload_one(State(state): State<AppState>, therapist: TherapistScope, 
     out.insert("status".into(), json!(a.status));
     out.insert("alliance".into(), json!(a.alliance));
     out.insert("ruptures".into(), json!(a.ruptures));
-    out.insert("messages".into(), json!(v.messages.iter().map(|m| json!({"kind": m.kind, "body": m.body, "created_at": m.created_at})).collect::<Vec<_>>()));
+    out.insert(
+        "messages".into(),
+        json!(
+            v.messages
+                .iter()
+                .map(|m| json!({"kind": m.kind, "body": m.body, "created_at": m.created_at}))
+                .collect::<Vec<_>>()
+        ),
+    );
     if v.answers_shared {
         out.insert("checkins".into(), json!(v.loaded.checkins));
         out.insert("reasons".into(), json!(a.reasons));

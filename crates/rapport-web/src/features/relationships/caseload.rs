@@ -17,7 +17,9 @@ use crate::state::AppState;
 
 /// `/caseload` and `/caseload/{id}`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/caseload", get(list)).route("/caseload/{id}", get(show))
+    Router::new()
+        .route("/caseload", get(list))
+        .route("/caseload/{id}", get(show))
 }
 
 struct Row {
@@ -39,7 +41,11 @@ fn flags_text(flags: &[alliance::Flag]) -> String {
     if flags.is_empty() {
         return "None at the last check-in".to_owned();
     }
-    flags.iter().map(|f| f.text().trim_end_matches('.').to_owned()).collect::<Vec<_>>().join("; ")
+    flags
+        .iter()
+        .map(|f| f.text().trim_end_matches('.').to_owned())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn measures_text(list: &[crate::features::feedback::outcomes::Latest]) -> String {
@@ -47,7 +53,13 @@ fn measures_text(list: &[crate::features::feedback::outcomes::Latest]) -> String
         return "Shared, none yet".to_owned();
     }
     list.iter()
-        .map(|m| if m.count > 1 { format!("{} {} (first {})", m.name, m.total, m.first) } else { format!("{} {}", m.name, m.total) })
+        .map(|m| {
+            if m.count > 1 {
+                format!("{} {} (first {})", m.name, m.total, m.first)
+            } else {
+                format!("{} {}", m.name, m.total)
+            }
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -59,7 +71,11 @@ struct ListPage {
     rows: Vec<Row>,
 }
 
-async fn list(State(state): State<AppState>, therapist: TherapistScope, layout: Layout) -> Result<Response, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    layout: Layout,
+) -> Result<Response, AppError> {
     let rows = service::caseload(&state, &therapist)
         .await?
         .into_iter()
@@ -71,8 +87,15 @@ async fn list(State(state): State<AppState>, therapist: TherapistScope, layout: 
             sharing: r.rel.sharing.as_str(),
             sessions: r.assessment.sessions,
             spark: chart::sparkline(&r.assessment),
-            rupture: r.assessment.ruptures.iter().any(|x| x.repaired_at.is_none()),
-            last: r.last_checkin_at.map(|t| view::date_time(t).chars().take(10).collect()).unwrap_or_else(|| "No check-ins yet".to_owned()),
+            rupture: r
+                .assessment
+                .ruptures
+                .iter()
+                .any(|x| x.repaired_at.is_none()),
+            last: r
+                .last_checkin_at
+                .map(|t| view::date_time(t).chars().take(10).collect())
+                .unwrap_or_else(|| "No check-ins yet".to_owned()),
             overdue: r.overdue,
             red_flags: r.red_flags.as_deref().map(flags_text),
             measures: r.measures.as_deref().map(measures_text),
@@ -91,10 +114,28 @@ struct ShowPage {
     messages: Vec<(String, String)>,
 }
 
-async fn show(State(state): State<AppState>, therapist: TherapistScope, layout: Layout, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let v = service::load_for_therapist(&state, &therapist, &id).await?;
     let reading = view::Reading::of(&v.loaded);
     let chart = chart::trend_svg("trend", &v.loaded.assessment, &v.loaded.checkins);
-    let messages = v.messages.iter().map(|m| (view::date_time(m.created_at), m.body.clone())).collect();
-    Ok(render_status(StatusCode::OK, &ShowPage { layout, v, reading, chart, messages }))
+    let messages = v
+        .messages
+        .iter()
+        .map(|m| (view::date_time(m.created_at), m.body.clone()))
+        .collect();
+    Ok(render_status(
+        StatusCode::OK,
+        &ShowPage {
+            layout,
+            v,
+            reading,
+            chart,
+            messages,
+        },
+    ))
 }

@@ -34,6 +34,10 @@ impl Values {
 
     /// The submitted text of `field`, or "".
     pub fn get(&self, field: &str) -> String {
-        self.0.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(k, _)| k == field)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 }

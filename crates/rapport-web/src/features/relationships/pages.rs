@@ -26,7 +26,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/relationships", get(list).post(create))
         .route("/relationships/{id}", get(show))
-        .route("/relationships/{id}/checkin", get(checkin_form).post(checkin))
+        .route(
+            "/relationships/{id}/checkin",
+            get(checkin_form).post(checkin),
+        )
         .route("/relationships/{id}/sharing", post(sharing))
         .route("/relationships/{id}/note", get(note).post(note_preview))
         .route("/relationships/{id}/note/send", post(note_send))
@@ -42,17 +45,39 @@ struct ListPage {
     therapist_name: String,
 }
 
-async fn list_page(state: &AppState, client: &ClientScope, layout: Layout, errors: Vec<FieldError>, therapist_name: String) -> Result<Response, AppError> {
+async fn list_page(
+    state: &AppState,
+    client: &ClientScope,
+    layout: Layout,
+    errors: Vec<FieldError>,
+    therapist_name: String,
+) -> Result<Response, AppError> {
     let mut rows = Vec::new();
     for rel in relationships::for_client(&state.db, &client.user.id).await? {
         let loaded = service::load_for_client(state, client, &rel.id).await?;
         rows.push((rel, alliance::status_title(loaded.assessment.status)));
     }
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok(render_status(status, &ListPage { layout, errors, rows, therapist_name }))
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &ListPage {
+            layout,
+            errors,
+            rows,
+            therapist_name,
+        },
+    ))
 }
 
-async fn list(State(state): State<AppState>, client: ClientScope, layout: Layout) -> Result<Response, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    client: ClientScope,
+    layout: Layout,
+) -> Result<Response, AppError> {
     list_page(&state, &client, layout, vec![], String::new()).await
 }
 
@@ -64,10 +89,17 @@ struct CreateForm {
     listing_id: Option<String>,
 }
 
-async fn create(State(state): State<AppState>, client: ClientScope, layout: Layout, Form(f): Form<CreateForm>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    client: ClientScope,
+    layout: Layout,
+    Form(f): Form<CreateForm>,
+) -> Result<Response, AppError> {
     match service::create(&state, &client, &f.therapist_name, f.listing_id.as_deref()).await {
         Ok(rel) => Ok(Redirect::to(&format!("/relationships/{}", rel.id)).into_response()),
-        Err(AppError::Invalid(errors)) => list_page(&state, &client, layout, errors, f.therapist_name).await,
+        Err(AppError::Invalid(errors)) => {
+            list_page(&state, &client, layout, errors, f.therapist_name).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -87,11 +119,24 @@ struct ShowPage {
 fn show_page(state: &AppState, layout: Layout, loaded: Loaded, notice: Option<String>) -> Response {
     let chart = chart::trend_svg("trend", &loaded.assessment, &loaded.checkins);
     let v = view::Reading::of(&loaded);
-    let page = ShowPage { layout, sharing: loaded.rel.sharing.as_str(), rel: loaded.rel, v, chart, report_url: state.config.report_url.clone(), notice };
+    let page = ShowPage {
+        layout,
+        sharing: loaded.rel.sharing.as_str(),
+        rel: loaded.rel,
+        v,
+        chart,
+        report_url: state.config.report_url.clone(),
+        notice,
+    };
     render_status(StatusCode::OK, &page)
 }
 
-async fn show(State(state): State<AppState>, client: ClientScope, layout: Layout, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    client: ClientScope,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let loaded = service::load_for_client(&state, &client, &id).await?;
     Ok(show_page(&state, layout, loaded, None))
 }
@@ -120,10 +165,19 @@ struct CheckinPage {
     repair_text: &'static str,
 }
 
-fn checkin_page(layout: Layout, loaded: &Loaded, errors: Vec<FieldError>, values: Values) -> Response {
+fn checkin_page(
+    layout: Layout,
+    loaded: &Loaded,
+    errors: Vec<FieldError>,
+    values: Values,
+) -> Response {
     let previous: Option<&CheckIn> = loaded.checkins.last();
     let previous_need = previous.and_then(|c| c.need.clone()).unwrap_or_default();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = CheckinPage {
         layout,
         rel: loaded.rel.clone(),
@@ -148,7 +202,12 @@ fn checkin_page(layout: Layout, loaded: &Loaded, errors: Vec<FieldError>, values
     render_status(status, &page)
 }
 
-async fn checkin_form(State(state): State<AppState>, client: ClientScope, layout: Layout, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn checkin_form(
+    State(state): State<AppState>,
+    client: ClientScope,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let loaded = service::load_for_client(&state, &client, &id).await?;
     Ok(checkin_page(layout, &loaded, vec![], Values::default()))
 }
@@ -178,22 +237,39 @@ struct SharingForm {
     outcomes: Option<String>,
 }
 
-async fn sharing(State(state): State<AppState>, client: ClientScope, layout: Layout, Path(id): Path<String>, Form(f): Form<SharingForm>) -> Result<Response, AppError> {
+async fn sharing(
+    State(state): State<AppState>,
+    client: ClientScope,
+    layout: Layout,
+    Path(id): Path<String>,
+    Form(f): Form<SharingForm>,
+) -> Result<Response, AppError> {
     let choice = service::parse_sharing(&f.sharing)?;
     service::set_sharing(&state, &client, &id, choice).await?;
     service::set_share_outcomes(&state, &client, &id, f.outcomes.is_some()).await?;
     let loaded = service::load_for_client(&state, &client, &id).await?;
     let notice = match choice {
-        relationships::Sharing::Private => "Saved: nothing is shared. Your therapist sees nothing from Rapport.",
-        relationships::Sharing::Trend => "Saved: your therapist can see your trend and status, not your answers.",
-        relationships::Sharing::Answers => "Saved: your therapist can see your trend, status and answers.",
+        relationships::Sharing::Private => {
+            "Saved: nothing is shared. Your therapist sees nothing from Rapport."
+        }
+        relationships::Sharing::Trend => {
+            "Saved: your therapist can see your trend and status, not your answers."
+        }
+        relationships::Sharing::Answers => {
+            "Saved: your therapist can see your trend, status and answers."
+        }
     };
     let measures = match (choice, f.outcomes.is_some()) {
         (relationships::Sharing::Private, _) => "",
         (_, true) => " They can also see your measures (PHQ-9, GAD-7 and others).",
         (_, false) => " Your measures stay private.",
     };
-    Ok(show_page(&state, layout, loaded, Some(format!("{notice}{measures}"))))
+    Ok(show_page(
+        &state,
+        layout,
+        loaded,
+        Some(format!("{notice}{measures}")),
+    ))
 }
 
 #[derive(Template)]
@@ -208,11 +284,31 @@ struct NotePage {
     sent: bool,
 }
 
-async fn note(State(state): State<AppState>, client: ClientScope, layout: Layout, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn note(
+    State(state): State<AppState>,
+    client: ClientScope,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let loaded = service::load_for_client(&state, &client, &id).await?;
-    let draft = loaded.checkins.last().map(alliance::draft_note).unwrap_or_default();
+    let draft = loaded
+        .checkins
+        .last()
+        .map(alliance::draft_note)
+        .unwrap_or_default();
     let can_send = loaded.rel.therapist_user_id.is_some();
-    Ok(render_status(StatusCode::OK, &NotePage { layout, rel: loaded.rel, note: draft, errors: vec![], preview: false, can_send, sent: false }))
+    Ok(render_status(
+        StatusCode::OK,
+        &NotePage {
+            layout,
+            rel: loaded.rel,
+            note: draft,
+            errors: vec![],
+            preview: false,
+            can_send,
+            sent: false,
+        },
+    ))
 }
 
 #[derive(Deserialize)]
@@ -221,20 +317,83 @@ struct NoteForm {
     note: String,
 }
 
-async fn note_preview(State(state): State<AppState>, client: ClientScope, layout: Layout, Path(id): Path<String>, Form(f): Form<NoteForm>) -> Result<Response, AppError> {
-    let rel = relationships::get_for_client(&state.db, &client.user.id, &id).await?.ok_or(AppError::NotFound)?;
+async fn note_preview(
+    State(state): State<AppState>,
+    client: ClientScope,
+    layout: Layout,
+    Path(id): Path<String>,
+    Form(f): Form<NoteForm>,
+) -> Result<Response, AppError> {
+    let rel = relationships::get_for_client(&state.db, &client.user.id, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let can_send = rel.therapist_user_id.is_some();
-    let (errors, preview) = if f.note.trim().is_empty() { (vec![FieldError::new("note", "is empty; write what you'd like to say")], false) } else { (vec![], true) };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok(render_status(status, &NotePage { layout, rel, note: f.note, errors, preview, can_send, sent: false }))
+    let (errors, preview) = if f.note.trim().is_empty() {
+        (
+            vec![FieldError::new(
+                "note",
+                "is empty; write what you'd like to say",
+            )],
+            false,
+        )
+    } else {
+        (vec![], true)
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &NotePage {
+            layout,
+            rel,
+            note: f.note,
+            errors,
+            preview,
+            can_send,
+            sent: false,
+        },
+    ))
 }
 
-async fn note_send(State(state): State<AppState>, client: ClientScope, layout: Layout, Path(id): Path<String>, Form(f): Form<NoteForm>) -> Result<Response, AppError> {
-    let rel = relationships::get_for_client(&state.db, &client.user.id, &id).await?.ok_or(AppError::NotFound)?;
+async fn note_send(
+    State(state): State<AppState>,
+    client: ClientScope,
+    layout: Layout,
+    Path(id): Path<String>,
+    Form(f): Form<NoteForm>,
+) -> Result<Response, AppError> {
+    let rel = relationships::get_for_client(&state.db, &client.user.id, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let can_send = rel.therapist_user_id.is_some();
     match service::send_note(&state, &client, &id, &f.note).await {
-        Ok(_) => Ok(render_status(StatusCode::OK, &NotePage { layout, rel, note: f.note, errors: vec![], preview: false, can_send, sent: true })),
-        Err(AppError::Invalid(errors)) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &NotePage { layout, rel, note: f.note, errors, preview: false, can_send, sent: false })),
+        Ok(_) => Ok(render_status(
+            StatusCode::OK,
+            &NotePage {
+                layout,
+                rel,
+                note: f.note,
+                errors: vec![],
+                preview: false,
+                can_send,
+                sent: true,
+            },
+        )),
+        Err(AppError::Invalid(errors)) => Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NotePage {
+                layout,
+                rel,
+                note: f.note,
+                errors,
+                preview: false,
+                can_send,
+                sent: false,
+            },
+        )),
         Err(e) => Err(e),
     }
 }
@@ -246,8 +405,24 @@ struct PrivacyPage {
     entries: Vec<(String, &'static str, AuditEntry)>,
 }
 
-async fn privacy(State(state): State<AppState>, client: ClientScope, layout: Layout) -> Result<Response, AppError> {
-    let entries = audit::for_client(&state.db, &client.user.id).await?.into_iter().map(|e| (view::date_time(e.at), crate::features::feedback::view::audit_words(&e.action), e)).collect();
-    Ok(render_status(StatusCode::OK, &PrivacyPage { layout, entries }))
+async fn privacy(
+    State(state): State<AppState>,
+    client: ClientScope,
+    layout: Layout,
+) -> Result<Response, AppError> {
+    let entries = audit::for_client(&state.db, &client.user.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            (
+                view::date_time(e.at),
+                crate::features::feedback::view::audit_words(&e.action),
+                e,
+            )
+        })
+        .collect();
+    Ok(render_status(
+        StatusCode::OK,
+        &PrivacyPage { layout, entries },
+    ))
 }
-

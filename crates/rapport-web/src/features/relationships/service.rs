@@ -29,29 +29,56 @@ pub struct Loaded {
 }
 
 /// Records a relationship for the client: a listed therapist (by listing id) or one named by hand.
-pub async fn create(state: &AppState, client: &ClientScope, name: &str, listing_id: Option<&str>) -> Result<Relationship, AppError> {
+pub async fn create(
+    state: &AppState,
+    client: &ClientScope,
+    name: &str,
+    listing_id: Option<&str>,
+) -> Result<Relationship, AppError> {
     let listing_id = listing_id.map(str::trim).filter(|s| !s.is_empty());
     let (name, therapist_user) = match listing_id {
         Some(id) => {
-            let listing = listings::by_id(&state.db, id).await?.ok_or_else(|| AppError::field("listing_id", "is not a therapist in the directory"))?;
+            let listing = listings::by_id(&state.db, id).await?.ok_or_else(|| {
+                AppError::field("listing_id", "is not a therapist in the directory")
+            })?;
             let listed_name = serde_json::from_str::<Value>(&listing.data)
                 .ok()
                 .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
                 .unwrap_or_default();
-            let chosen = if name.trim().is_empty() { listed_name } else { name.trim().to_owned() };
+            let chosen = if name.trim().is_empty() {
+                listed_name
+            } else {
+                name.trim().to_owned()
+            };
             (chosen, listing.user_id)
         }
         None => (name.trim().to_owned(), None),
     };
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(AppError::field("therapist_name", "is required: the name you know your therapist by (at most 100 characters)"));
+        return Err(AppError::field(
+            "therapist_name",
+            "is required: the name you know your therapist by (at most 100 characters)",
+        ));
     }
-    Ok(relationships::create(&state.db, &client.user.id, &name, therapist_user.as_deref(), listing_id).await?)
+    Ok(relationships::create(
+        &state.db,
+        &client.user.id,
+        &name,
+        therapist_user.as_deref(),
+        listing_id,
+    )
+    .await?)
 }
 
 /// One of the client's own relationships, loaded and assessed; 404 for anyone else's.
-pub async fn load_for_client(state: &AppState, client: &ClientScope, id: &str) -> Result<Loaded, AppError> {
-    let rel = relationships::get_for_client(&state.db, &client.user.id, id).await?.ok_or(AppError::NotFound)?;
+pub async fn load_for_client(
+    state: &AppState,
+    client: &ClientScope,
+    id: &str,
+) -> Result<Loaded, AppError> {
+    let rel = relationships::get_for_client(&state.db, &client.user.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     load(state, rel).await
 }
 
@@ -64,11 +91,18 @@ async fn load(state: &AppState, rel: Relationship) -> Result<Loaded, AppError> {
         if let (Some(need), Some(obj)) = (s.need, answers.as_object_mut()) {
             obj.insert("need".into(), Value::String(need));
         }
-        let c = alliance::parse_checkin(&answers, "").map_err(|e| AppError::Internal(format!("stored check-in {} no longer parses: {e}", s.id)))?;
+        let c = alliance::parse_checkin(&answers, "").map_err(|e| {
+            AppError::Internal(format!("stored check-in {} no longer parses: {e}", s.id))
+        })?;
         list.push(c);
     }
     let assessment = alliance::assess(&list);
-    Ok(Loaded { rel, checkins: list, assessment, last_checkin_at })
+    Ok(Loaded {
+        rel,
+        checkins: list,
+        assessment,
+        last_checkin_at,
+    })
 }
 
 /// The session number a new check-in gets when none is given: one after the last.
@@ -79,18 +113,38 @@ pub fn next_session(checkins: &[CheckIn]) -> u32 {
 /// Parses and stores a check-in for one of the client's relationships and returns the
 /// relationship as it now reads (so callers need not load it again). Nothing is stored when any
 /// field is wrong or the session number is taken.
-pub async fn record_checkin(state: &AppState, client: &ClientScope, rel_id: &str, mut input: Map<String, Value>) -> Result<Loaded, AppError> {
+pub async fn record_checkin(
+    state: &AppState,
+    client: &ClientScope,
+    rel_id: &str,
+    mut input: Map<String, Value>,
+) -> Result<Loaded, AppError> {
     let loaded = load_for_client(state, client, rel_id).await?;
-    let missing_session = input.get("session").is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
+    let missing_session = input
+        .get("session")
+        .is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
     if missing_session {
-        input.insert("session".into(), Value::from(next_session(&loaded.checkins)));
+        input.insert(
+            "session".into(),
+            Value::from(next_session(&loaded.checkins)),
+        );
     }
     let checkin = alliance::parse_checkin(&Value::Object(input), "")?;
-    let mut answers = serde_json::to_value(&checkin).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut answers =
+        serde_json::to_value(&checkin).map_err(|e| AppError::Internal(e.to_string()))?;
     if let Some(obj) = answers.as_object_mut() {
         obj.remove("need");
     }
-    match checkins::insert(&state.db, &state.vault, rel_id, i64::from(checkin.session), &answers, checkin.need.as_deref()).await {
+    match checkins::insert(
+        &state.db,
+        &state.vault,
+        rel_id,
+        i64::from(checkin.session),
+        &answers,
+        checkin.need.as_deref(),
+    )
+    .await
+    {
         Ok(stored) => {
             let mut after = loaded.checkins;
             after.push(checkin);
@@ -98,11 +152,19 @@ pub async fn record_checkin(state: &AppState, client: &ClientScope, rel_id: &str
             let assessment = alliance::assess(&after);
             feedback::alerts::on_checkin(state, &loaded.rel, &loaded.assessment, &assessment).await;
             let last_checkin_at = loaded.last_checkin_at.max(Some(stored.created_at));
-            Ok(Loaded { rel: loaded.rel, checkins: after, assessment, last_checkin_at })
+            Ok(Loaded {
+                rel: loaded.rel,
+                checkins: after,
+                assessment,
+                last_checkin_at,
+            })
         }
         Err(StoreError::Conflict(_)) => Err(AppError::Invalid(vec![FieldError::new(
             "session",
-            &format!("you already have a check-in for session {}; pick the number of this session", checkin.session),
+            &format!(
+                "you already have a check-in for session {}; pick the number of this session",
+                checkin.session
+            ),
         )])),
         Err(e) => Err(e.into()),
     }
@@ -110,18 +172,37 @@ pub async fn record_checkin(state: &AppState, client: &ClientScope, rel_id: &str
 
 /// Parses a sharing choice.
 pub fn parse_sharing(raw: &str) -> Result<Sharing, AppError> {
-    Sharing::parse(raw).ok_or_else(|| AppError::field("sharing", "must be private, trend or answers"))
+    Sharing::parse(raw)
+        .ok_or_else(|| AppError::field("sharing", "must be private, trend or answers"))
 }
 
 /// Changes what the client shares with this relationship's therapist; effective immediately.
-pub async fn set_sharing(state: &AppState, client: &ClientScope, rel_id: &str, sharing: Sharing) -> Result<(), AppError> {
-    if relationships::set_sharing(&state.db, &client.user.id, rel_id, sharing).await? { Ok(()) } else { Err(AppError::NotFound) }
+pub async fn set_sharing(
+    state: &AppState,
+    client: &ClientScope,
+    rel_id: &str,
+    sharing: Sharing,
+) -> Result<(), AppError> {
+    if relationships::set_sharing(&state.db, &client.user.id, rel_id, sharing).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// Changes whether the client also shares their measures (only in effect while the
 /// relationship is shared at all); effective immediately.
-pub async fn set_share_outcomes(state: &AppState, client: &ClientScope, rel_id: &str, share: bool) -> Result<(), AppError> {
-    if relationships::set_share_outcomes(&state.db, &client.user.id, rel_id, share).await? { Ok(()) } else { Err(AppError::NotFound) }
+pub async fn set_share_outcomes(
+    state: &AppState,
+    client: &ClientScope,
+    rel_id: &str,
+    share: bool,
+) -> Result<(), AppError> {
+    if relationships::set_share_outcomes(&state.db, &client.user.id, rel_id, share).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// What a therapist may see of a shared relationship.
@@ -138,15 +219,40 @@ pub struct TherapistView {
 
 /// Loads a relationship for its therapist, only as far as the client shares it, and records the
 /// view in the client's audit log. Private or someone else's: 404, nothing recorded or shown.
-pub async fn load_for_therapist(state: &AppState, therapist: &TherapistScope, rel_id: &str) -> Result<TherapistView, AppError> {
-    let rel = relationships::get_shared_with(&state.db, &therapist.user.id, rel_id).await?.ok_or(AppError::NotFound)?;
+pub async fn load_for_therapist(
+    state: &AppState,
+    therapist: &TherapistScope,
+    rel_id: &str,
+) -> Result<TherapistView, AppError> {
+    let rel = relationships::get_shared_with(&state.db, &therapist.user.id, rel_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let answers_shared = rel.sharing == Sharing::Answers;
-    let action = if answers_shared { "view_answers" } else { "view_trend" };
-    audit::record(&state.db, &therapist.user.id, &rel.client_id, action, &rel.id).await?;
-    let client_name = rapport_store::users::by_id(&state.db, &rel.client_id).await?.map(|u| u.display_name).unwrap_or_default();
+    let action = if answers_shared {
+        "view_answers"
+    } else {
+        "view_trend"
+    };
+    audit::record(
+        &state.db,
+        &therapist.user.id,
+        &rel.client_id,
+        action,
+        &rel.id,
+    )
+    .await?;
+    let client_name = rapport_store::users::by_id(&state.db, &rel.client_id)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
     let messages = messages::list(&state.db, &state.vault, &rel.id).await?;
     let loaded = load(state, rel).await?;
-    Ok(TherapistView { loaded, answers_shared, client_name, messages })
+    Ok(TherapistView {
+        loaded,
+        answers_shared,
+        client_name,
+        messages,
+    })
 }
 
 /// A row of the therapist's caseload: only what the client shares.
@@ -168,18 +274,35 @@ pub struct CaseloadRow {
 }
 
 /// Every relationship shared with this therapist, assessed; each view is recorded.
-pub async fn caseload(state: &AppState, therapist: &TherapistScope) -> Result<Vec<CaseloadRow>, AppError> {
-    let overdue_days = rapport_store::practices::settings(&state.db, &therapist.user.id).await?.overdue_days;
+pub async fn caseload(
+    state: &AppState,
+    therapist: &TherapistScope,
+) -> Result<Vec<CaseloadRow>, AppError> {
+    let overdue_days = rapport_store::practices::settings(&state.db, &therapist.user.id)
+        .await?
+        .overdue_days;
     let now = rapport_store::now_ms();
     let mut rows = Vec::new();
     let shared = relationships::shared_with(&state.db, &therapist.user.id).await?;
-    let views: Vec<(&str, &str)> = shared.iter().map(|r| (r.client_id.as_str(), r.id.as_str())).collect();
+    let views: Vec<(&str, &str)> = shared
+        .iter()
+        .map(|r| (r.client_id.as_str(), r.id.as_str()))
+        .collect();
     audit::record_many(&state.db, &therapist.user.id, "view_caseload", &views).await?;
     for rel in shared {
-        let client_name = rapport_store::users::by_id(&state.db, &rel.client_id).await?.map(|u| u.display_name).unwrap_or_default();
+        let client_name = rapport_store::users::by_id(&state.db, &rel.client_id)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
         let measures = feedback::outcomes::latest(state, &therapist.user.id, &rel.id).await?;
         let loaded = load(state, rel).await?;
-        let red_flags = (loaded.rel.sharing == Sharing::Answers).then(|| loaded.checkins.last().map(|c| c.flags.iter().copied().collect()).unwrap_or_default());
+        let red_flags = (loaded.rel.sharing == Sharing::Answers).then(|| {
+            loaded
+                .checkins
+                .last()
+                .map(|c| c.flags.iter().copied().collect())
+                .unwrap_or_default()
+        });
         rows.push(CaseloadRow {
             overdue: is_overdue(loaded.last_checkin_at, now, overdue_days),
             last_checkin_at: loaded.last_checkin_at,
@@ -195,14 +318,32 @@ pub async fn caseload(state: &AppState, therapist: &TherapistScope) -> Result<Ve
 
 /// Sends the client's (edited) speak-up note to the therapist. Only called after the client
 /// confirmed on a preview; refused when the therapist does not use Rapport.
-pub async fn send_note(state: &AppState, client: &ClientScope, rel_id: &str, body: &str) -> Result<messages::Message, AppError> {
-    let rel = relationships::get_for_client(&state.db, &client.user.id, rel_id).await?.ok_or(AppError::NotFound)?;
+pub async fn send_note(
+    state: &AppState,
+    client: &ClientScope,
+    rel_id: &str,
+    body: &str,
+) -> Result<messages::Message, AppError> {
+    let rel = relationships::get_for_client(&state.db, &client.user.id, rel_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if rel.therapist_user_id.is_none() {
-        return Err(AppError::field("note", "can't be sent: your therapist isn't on Rapport. You can print it or copy it instead."));
+        return Err(AppError::field(
+            "note",
+            "can't be sent: your therapist isn't on Rapport. You can print it or copy it instead.",
+        ));
     }
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 4000 {
         return Err(AppError::field("note", "must be 1 to 4000 characters"));
     }
-    Ok(messages::send(&state.db, &state.vault, &rel.id, &client.user.id, "speak_up", body).await?)
+    Ok(messages::send(
+        &state.db,
+        &state.vault,
+        &rel.id,
+        &client.user.id,
+        "speak_up",
+        body,
+    )
+    .await?)
 }

@@ -49,7 +49,13 @@ impl Reading {
             .map(|p| {
                 let c = l.checkins.iter().find(|c| c.session == p.session);
                 let flags = c
-                    .map(|c| c.flags.iter().map(|f| f.text().trim_end_matches('.').to_owned()).collect::<Vec<_>>().join("; "))
+                    .map(|c| {
+                        c.flags
+                            .iter()
+                            .map(|f| f.text().trim_end_matches('.').to_owned())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
                     .unwrap_or_default();
                 Row {
                     session: p.session,
@@ -64,7 +70,11 @@ impl Reading {
             status: a.status.as_str(),
             title: alliance::status_title(a.status),
             next_step: a.next_step.clone(),
-            reasons: a.reasons.iter().map(|r| alliance::explain(r, &l.checkins)).collect(),
+            reasons: a
+                .reasons
+                .iter()
+                .map(|r| alliance::explain(r, &l.checkins))
+                .collect(),
             rows,
             act_now: a.status == Status::ActNow,
             reconsider: a.status == Status::Reconsider,

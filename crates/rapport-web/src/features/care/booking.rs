@@ -298,3 +298,14 @@ pub async fn mark_missed(
         ))
     }
 }
+
+/// What a cancel form shows again when [`cancel`] refuses: the named fields, or a conflict (the
+/// appointment already started or was cancelled) as a problem with the message. Anything else
+/// is not a form problem and passes through.
+pub fn cancel_form_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
+    match e {
+        AppError::Invalid(errors) => Ok(errors),
+        AppError::Conflict(m) => Ok(vec![FieldError::new("message", &m)]),
+        other => Err(other),
+    }
+}

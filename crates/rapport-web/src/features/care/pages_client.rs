@@ -340,20 +340,9 @@ async fn cancel(
 ) -> Result<Response, AppError> {
     match booking::cancel(&state, &client.user, &id, &f.message, now_ms()).await {
         Ok(_) => Ok(Redirect::to("/care?done=cancelled").into_response()),
-        Err(AppError::Invalid(errors)) => {
+        Err(e) => {
+            let errors = booking::cancel_form_errors(e)?;
             hub_page(&state, &client, layout, errors, None, None).await
         }
-        Err(AppError::Conflict(m)) => {
-            hub_page(
-                &state,
-                &client,
-                layout,
-                vec![FieldError::new("message", &m)],
-                None,
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e),
     }
 }

@@ -265,21 +265,10 @@ async fn cancel(
 ) -> Result<Response, AppError> {
     match booking::cancel(&state, &t.user, &id, &f.message, now_ms()).await {
         Ok(_) => Ok(Redirect::to("/care/practice?done=cancelled").into_response()),
-        Err(AppError::Invalid(errors)) => {
+        Err(e) => {
+            let errors = booking::cancel_form_errors(e)?;
             practice_page(&state, &t, layout, errors, None, None).await
         }
-        Err(AppError::Conflict(m)) => {
-            practice_page(
-                &state,
-                &t,
-                layout,
-                vec![FieldError::new("message", &m)],
-                None,
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e),
     }
 }
 

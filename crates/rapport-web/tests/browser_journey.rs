@@ -103,6 +103,13 @@ async fn a_client_goes_from_sign_up_to_a_respectful_ending_and_a_new_match() {
     b.check_page("matches").await;
     b.click(".results form[action='/shortlist'] button").await;
     b.wait_for_path("/match/results").await;
+    // The page reloads onto the same path: wait for the notice the reload brings.
+    for _ in 0..200 {
+        if b.exists(".notice").await && b.text(".notice").await.contains("on your shortlist") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     b.click_link("See your shortlist").await;
     b.wait_for_path("/shortlist").await;
     b.click("input[name='listing_ids']").await;

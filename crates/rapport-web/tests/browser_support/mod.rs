@@ -667,12 +667,23 @@ impl Browser {
             "{} has no \"Get help now\" link",
             self.path().await
         );
-        let href = links[0]
+        let mut href = links[0]
             .attr("href")
             .await
             .ok()
             .flatten()
             .unwrap_or_default();
+        // A page that is being replaced can hand back a stale element: look again before
+        // deciding the link has no target.
+        for _ in 0..20 {
+            if !href.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if let Ok(again) = self.client.find(Locator::LinkText("Get help now")).await {
+                href = again.attr("href").await.ok().flatten().unwrap_or_default();
+            }
+        }
         assert!(!href.is_empty(), "\"Get help now\" has no target");
     }
 

@@ -308,6 +308,11 @@ pub async fn restore(db: &Db, backup: &Checked) -> Result<()> {
         })
         .collect();
     with_tx!(db, tx => {
+        if db.backend() == Backend::Sqlite {
+            // A table rebuilt by a migration moves to the end of SQLite's creation order; checking
+            // foreign keys at commit keeps the restore independent of that order.
+            sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
+        }
         for t in &backup.header.tables {
             if t.name == "schema_versions" {
                 continue;

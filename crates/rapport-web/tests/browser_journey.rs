@@ -193,6 +193,11 @@ async fn a_client_goes_from_sign_up_to_a_respectful_ending_and_a_new_match() {
         page.contains("structure"),
         "re-matching starts from the fit profile: {page}"
     );
+    let ended = b.text("main").await;
+    assert!(
+        ended.contains("Dr Journey") && !ended.contains("t-journey"),
+        "the therapist the client ended with is named, not shown by id"
+    );
     b.check_page("re-match").await;
     b.close().await;
 }

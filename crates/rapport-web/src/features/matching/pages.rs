@@ -55,7 +55,29 @@ struct MatchPage {
     insurers: &'static [String],
     style: Vec<StyleField>,
     fit_description: Option<String>,
-    excluded: Vec<String>,
+    excluded: Vec<(String, String)>,
+}
+
+/// The therapists a client ended with, as `(listing id, name)`: people know them by name, and a
+/// listing that has since left the directory is still shown by its id so it can be suggested again.
+async fn excluded_names(
+    state: &AppState,
+    profile: &FitProfile,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut out = Vec::new();
+    for id in &profile.exclude {
+        let name = rapport_store::listings::by_id(&state.db, id)
+            .await?
+            .and_then(|l| serde_json::from_str::<serde_json::Value>(&l.data).ok())
+            .and_then(|v| {
+                v.get("name")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| id.clone());
+        out.push((id.clone(), name));
+    }
+    Ok(out)
 }
 
 fn match_page(
@@ -63,6 +85,7 @@ fn match_page(
     errors: Vec<FieldError>,
     values: Values,
     profile: &FitProfile,
+    excluded: Vec<(String, String)>,
 ) -> Response {
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -89,7 +112,7 @@ fn match_page(
         languages: &PLACES.languages,
         insurers: &PLACES.insurers,
         fit_description: changed.then(|| profile.describe()),
-        excluded: profile.exclude.iter().cloned().collect(),
+        excluded,
     };
     render_status(status, &page)
 }
@@ -104,7 +127,8 @@ async fn form(
         Some(req) => prefs_form::values_of(&req, &profile),
         None => prefs_form::starting_values(&profile),
     };
-    Ok(match_page(layout, vec![], values, &profile))
+    let excluded = excluded_names(&state, &profile).await?;
+    Ok(match_page(layout, vec![], values, &profile, excluded))
 }
 
 async fn submit(
@@ -120,20 +144,16 @@ async fn submit(
             fit::save_preferences(&state, &client, &req).await?;
             Ok(Redirect::to("/match/results").into_response())
         }
-        Ok(_) => Ok(match_page(
-            layout,
-            errors,
-            values,
-            &fit::fit_profile(&state, &client.user.id).await?,
-        )),
+        Ok(_) => {
+            let profile = fit::fit_profile(&state, &client.user.id).await?;
+            let excluded = excluded_names(&state, &profile).await?;
+            Ok(match_page(layout, errors, values, &profile, excluded))
+        }
         Err(invalid) => {
             errors.extend(for_form(invalid));
-            Ok(match_page(
-                layout,
-                errors,
-                values,
-                &fit::fit_profile(&state, &client.user.id).await?,
-            ))
+            let profile = fit::fit_profile(&state, &client.user.id).await?;
+            let excluded = excluded_names(&state, &profile).await?;
+            Ok(match_page(layout, errors, values, &profile, excluded))
         }
     }
 }

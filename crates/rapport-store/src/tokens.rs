@@ -25,7 +25,9 @@ const LIST: &str = "SELECT id, name, created_at, last_used_at, revoked_at FROM a
 const REVOKE: &str =
     "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
 const FIND_USER: &str = "SELECT u.id, u.email, u.display_name, u.role, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
-const TOUCH: &str = "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2";
+/// Records use at most once a minute: a token is used on every API request, and a write per read
+/// would queue every API call behind SQLite's single writer.
+const TOUCH: &str = "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND (last_used_at IS NULL OR last_used_at < $1 - 60000)";
 
 /// Records a new token for `user_id`.
 pub async fn create(db: &Db, user_id: &str, name: &str, token_hash: &str) -> Result<TokenInfo> {

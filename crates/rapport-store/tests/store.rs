@@ -332,6 +332,13 @@ async fn a_revoked_token_no_longer_finds_its_user_and_only_its_owner_can_revoke_
     assert_eq!(listed[0].name, "laptop");
     assert!(listed[0].last_used_at.is_some(), "a use is recorded");
     assert!(listed[0].revoked_at.is_none());
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    tokens::user_for(db, "token-hash").await.unwrap();
+    assert_eq!(
+        tokens::list(db, &owner.id).await.unwrap()[0].last_used_at,
+        listed[0].last_used_at,
+        "a second use within a minute writes nothing"
+    );
     assert!(tokens::list(db, &stranger.id).await.unwrap().is_empty());
 
     assert!(!tokens::revoke(db, &stranger.id, &info.id).await.unwrap());

@@ -3,7 +3,10 @@
 //! logged in the clear.
 
 use crate::crypto::Place;
-use crate::{Db, Result, StoreError, Vault, new_id, now_ms, user_keys, with_pool};
+use crate::{
+    Db, IN_LIST_MAX, Result, StoreError, Vault, new_id, now_ms, placeholders, user_keys, with_pool,
+};
+use std::collections::HashMap;
 
 /// A check-in as stored, with `need` already decrypted.
 #[derive(Clone, Debug)]
@@ -30,10 +33,16 @@ struct Row {
     answers: String,
     need: Option<Vec<u8>>,
     created_at: i64,
+    /// The relationship's client, whose data key seals `need`.
+    client_id: String,
+    /// That client's wrapped data key (none once the account is deleted).
+    wrapped: Option<Vec<u8>>,
 }
 
 const INSERT: &str = "INSERT INTO checkins (id, relationship_id, session, answers, need, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
-const LIST: &str = "SELECT id, relationship_id, session, answers, need, created_at FROM checkins WHERE relationship_id = $1 ORDER BY session";
+/// Check-ins with their client's wrapped key, so one query reads everything a page needs.
+const LIST: &str = "SELECT c.id, c.relationship_id, c.session, c.answers, c.need, c.created_at, r.client_id, k.wrapped \
+    FROM checkins c JOIN relationships r ON r.id = c.relationship_id LEFT JOIN user_keys k ON k.user_id = r.client_id";
 
 fn place(row: &str) -> Place<'_> {
     Place {
@@ -84,28 +93,58 @@ pub async fn insert(
 /// A relationship's check-ins by session number. Callers must already have checked access to the
 /// relationship (see [`crate::relationships`]).
 pub async fn list(db: &Db, vault: &Vault, relationship_id: &str) -> Result<Vec<StoredCheckIn>> {
+    let sql = format!("{LIST} WHERE c.relationship_id = $1 ORDER BY c.session");
     let rows: Vec<Row> =
-        with_pool!(db, pool => sqlx::query_as(LIST).bind(relationship_id).fetch_all(pool).await)?;
-    let keys = match rows.iter().any(|r| r.need.is_some()) {
-        true => Some(user_keys::opening_keys(db, vault, relationship_id).await?),
-        false => None,
+        with_pool!(db, pool => sqlx::query_as(&sql).bind(relationship_id).fetch_all(pool).await)?;
+    rows.into_iter().map(|r| open_row(vault, r)).collect()
+}
+
+/// The check-ins of several relationships in one query (a caseload), grouped by relationship and
+/// ordered by session; relationships without check-ins are absent. Callers must already have
+/// checked access to every relationship named.
+pub async fn list_many(
+    db: &Db,
+    vault: &Vault,
+    relationship_ids: &[&str],
+) -> Result<HashMap<String, Vec<StoredCheckIn>>> {
+    let mut out: HashMap<String, Vec<StoredCheckIn>> = HashMap::new();
+    for chunk in relationship_ids.chunks(IN_LIST_MAX) {
+        let sql = format!(
+            "{LIST} WHERE c.relationship_id IN ({}) ORDER BY c.relationship_id, c.session",
+            placeholders(chunk.len())
+        );
+        let rows: Vec<Row> = with_pool!(db, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await
+        })?;
+        for r in rows {
+            let c = open_row(vault, r)?;
+            out.entry(c.relationship_id.clone()).or_default().push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// Opens one row's `need` with the key its key id names and parses its answers.
+fn open_row(vault: &Vault, r: Row) -> Result<StoredCheckIn> {
+    let need = match &r.need {
+        Some(sealed) => {
+            let keys = user_keys::keys_from(vault, &r.client_id, r.wrapped.as_deref())?;
+            Some(keys.open(place(&r.id), sealed)?)
+        }
+        None => None,
     };
-    rows.into_iter()
-        .map(|r| {
-            let need = match (&r.need, &keys) {
-                (Some(b), Some(keys)) => Some(keys.open(place(&r.id), b)?),
-                _ => None,
-            };
-            let answers =
-                serde_json::from_str(&r.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok(StoredCheckIn {
-                id: r.id,
-                relationship_id: r.relationship_id,
-                session: r.session,
-                answers,
-                need,
-                created_at: r.created_at,
-            })
-        })
-        .collect()
+    let answers =
+        serde_json::from_str(&r.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(StoredCheckIn {
+        id: r.id,
+        relationship_id: r.relationship_id,
+        session: r.session,
+        answers,
+        need,
+        created_at: r.created_at,
+    })
 }

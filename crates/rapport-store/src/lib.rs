@@ -72,3 +72,15 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+/// Most values bound into one `IN (…)` list; longer lists are read in chunks (SQLite allows
+/// 32,766 parameters, PostgreSQL 65,535; a few hundred keeps each statement small).
+pub(crate) const IN_LIST_MAX: usize = 500;
+
+/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list, the same text on both databases.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

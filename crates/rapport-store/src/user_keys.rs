@@ -72,6 +72,19 @@ pub async fn sealing_key(db: &Db, vault: &Vault, relationship_id: &str) -> Resul
     get_or_create(db, vault, &client).await
 }
 
+/// The keys for a client whose wrapped data key was read along with their values (`None` once
+/// the account is deleted), so reading a page costs no extra query.
+pub fn keys_from<'a>(
+    vault: &'a Vault,
+    client_id: &str,
+    wrapped: Option<&[u8]>,
+) -> Result<Keys<'a>> {
+    Ok(Keys {
+        vault,
+        client: wrapped.map(|w| vault.unwrap(client_id, w)).transpose()?,
+    })
+}
+
 /// The keys that open a relationship's stored free text.
 pub async fn opening_keys<'a>(
     db: &Db,

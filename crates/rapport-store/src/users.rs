@@ -160,6 +160,30 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<User>> {
     row.map(UserRow::into_user).transpose()
 }
 
+/// The display names of these accounts in one query (a caseload), by id; deleted accounts are
+/// absent.
+pub async fn display_names(
+    db: &Db,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(crate::IN_LIST_MAX) {
+        let sql = format!(
+            "SELECT id, display_name FROM users WHERE id IN ({})",
+            crate::placeholders(chunk.len())
+        );
+        let rows: Vec<(String, String)> = with_pool!(db, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Replaces the password hash.
 pub async fn set_password(db: &Db, id: &str, password_hash: &str) -> Result<()> {
     with_pool!(db, pool => sqlx::query(SET_PASSWORD).bind(password_hash).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;

@@ -1,6 +1,7 @@
 //! Deployment settings. The binary fills this from flags and `RAPPORT_` environment variables
 //! (see the README's configuration table); the web crate only reads it.
 
+use rapport_core::matching::Weights;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -39,6 +40,8 @@ pub struct Config {
     /// The address people reach Rapport at, for links in e-mails and calendar feeds; defaults to
     /// `http://<bind>`.
     pub public_url: Option<String>,
+    /// How much each matching score component counts (the rules themselves are fixed).
+    pub match_weights: Weights,
 }
 
 impl Default for Config {
@@ -64,6 +67,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "Rapport <rapport@localhost>".into(),
             public_url: None,
+            match_weights: Weights::default(),
         }
     }
 }

@@ -127,6 +127,53 @@ async fn a_match_ranks_who_fits_explains_why_and_equals_the_engine() {
 }
 
 #[tokio::test]
+async fn a_deployment_s_weights_decide_the_order() {
+    // t-a shares the client's concern; t-b is the style they asked for. Under the default
+    // weights the concern wins; a deployment that weighs style alone ranks t-b first.
+    let directory = [
+        listing(
+            "t-a",
+            json!({"concerns": ["trauma"], "style": {"directiveness": -3.0, "intensity": 0.0, "past": 0.0, "challenge": 0.0}}),
+        ),
+        listing(
+            "t-b",
+            json!({"concerns": ["grief"], "style": {"directiveness": 3.0, "intensity": 0.0, "past": 0.0, "challenge": 0.0}}),
+        ),
+    ];
+    let req = request(json!({"concerns": ["trauma"], "style": {"directiveness": 3.0}}));
+    let weights: rapport_core::matching::Weights =
+        "concerns=0,modality=0,identity=0,distance=0,effectiveness=0,style=1"
+            .parse()
+            .unwrap();
+    let default_app = spawn_app_with(common::Backend::Sqlite, |_| {}).await;
+    let styled_app = spawn_app_with(common::Backend::Sqlite, |c| c.match_weights = weights).await;
+    for (app, first) in [(&default_app, "t-a"), (&styled_app, "t-b")] {
+        let admin = app.admin().await;
+        assert_eq!(import(app, &admin, &directory).await["imported"], 2);
+        let answer = find(app, &req).await;
+        assert_eq!(
+            ids(&answer).first().map(String::as_str),
+            Some(first),
+            "{answer}"
+        );
+        let expected = Index::build(
+            directory
+                .iter()
+                .map(|l| parse_listing(l).unwrap())
+                .collect(),
+        )
+        .search_with(
+            &parse_request(&req).unwrap(),
+            &app.state.config.match_weights,
+        );
+        assert_eq!(
+            answer["results"][0]["score"].as_f64().unwrap(),
+            expected.results[0].score
+        );
+    }
+}
+
+#[tokio::test]
 async fn bad_match_requests_name_the_field_and_change_nothing() {
     for b in backends() {
         let app = spawn_app_with(b, |_| {}).await;

@@ -332,6 +332,7 @@ async fn effectiveness_needs_15_cases_and_consent_and_reaches_the_matching_index
                 .search(
                     &app.state.db,
                     &rapport_core::matching::parse_request(&wish).unwrap(),
+                    &app.state.config.match_weights,
                 )
                 .await
                 .map(|r| json!(r))

@@ -104,12 +104,7 @@ async fn a_client_goes_from_sign_up_to_a_respectful_ending_and_a_new_match() {
     b.click(".results form[action='/shortlist'] button").await;
     b.wait_for_path("/match/results").await;
     // The page reloads onto the same path: wait for the notice the reload brings.
-    for _ in 0..200 {
-        if b.exists(".notice").await && b.text(".notice").await.contains("on your shortlist") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    b.wait_for_text(".notice", "on your shortlist").await;
     b.click_link("See your shortlist").await;
     b.wait_for_path("/shortlist").await;
     b.click("input[name='listing_ids']").await;
@@ -118,6 +113,7 @@ async fn a_client_goes_from_sign_up_to_a_respectful_ending_and_a_new_match() {
     b.click("form[action='/consultations'] button[type=submit]")
         .await;
     b.wait_for_path("/shortlist").await;
+    b.wait_for_text(".notice", "was sent").await;
     assert!(
         b.text(".notice").await.contains("was sent"),
         "{}",

@@ -82,18 +82,7 @@ async fn a_client_goes_from_preferences_to_a_shortlist_and_a_consultation_reques
     b.click(".results form[action='/shortlist'] button").await;
     b.wait_for_path("/match/results").await;
     // The page reloads onto the same path: wait for the new notice, not just the path.
-    for _ in 0..200 {
-        if b.client
-            .find(fantoccini::Locator::Css(".notice"))
-            .await
-            .ok()
-            .is_some()
-            && b.text(".notice").await.contains("(2 of 3)")
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    b.wait_for_text(".notice", "(2 of 3)").await;
     assert!(
         b.text(".notice").await.contains("(2 of 3)"),
         "the second therapist is shortlisted"
@@ -116,6 +105,7 @@ async fn a_client_goes_from_preferences_to_a_shortlist_and_a_consultation_reques
     b.click("form[action='/consultations'] button[type=submit]")
         .await;
     b.wait_for_path("/shortlist").await;
+    b.wait_for_text(".notice", "sent to 2 therapists").await;
     let notice = b.text(".notice").await;
     assert!(notice.contains("sent to 2 therapists"), "{notice}");
     assert_eq!(b.text("main").await.matches("Intro requested").count(), 2);

@@ -71,6 +71,47 @@ fn generate_is_deterministic_and_match_prints_what_the_engine_answers() {
         );
     }
 
+    let weights = "concerns=0,style=1";
+    let weighted = Index::build(parse_jsonl(&directory).0)
+        .search_with(&parse_request(&request).unwrap(), &weights.parse().unwrap());
+    let out = rapport(
+        &[
+            "match",
+            "--directory",
+            "directory.jsonl",
+            "--request",
+            "request.json",
+            "--weights",
+            weights,
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        printed,
+        serde_json::to_value(&weighted).unwrap(),
+        "--weights changes the ranking exactly as the engine does"
+    );
+    let out = rapport(
+        &[
+            "match",
+            "--directory",
+            "directory.jsonl",
+            "--request",
+            "request.json",
+            "--weights",
+            "stlye=1",
+        ],
+        &dir,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("match_weights.stlye: is not a score component"),
+        "{}",
+        text(&out.stderr)
+    );
+
     std::fs::write(dir.join("bad.json"), json!({"formats": ["video"], "jurisdiction": "GB", "languages": ["en"], "population": "adults", "top": 0, "concerns": ["sadness"]}).to_string()).unwrap();
     let out = rapport(
         &[

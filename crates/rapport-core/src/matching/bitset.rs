@@ -1,20 +1,26 @@
 //! A plain growable bitset over listing slots: the engine's set filters are word-wide ANDs.
 
+use std::ops::Range;
+
 /// One bit per listing slot; missing words read as zero so sets of different lengths combine.
+///
+/// Listings are laid out by jurisdiction, so many sets (a jurisdiction's, an insurer's) have
+/// their ones in a narrow band of words; the set remembers the first word it ever touched so a
+/// query can visit only [`BitSet::span`] instead of the whole directory.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct BitSet {
     words: Vec<u64>,
+    /// No word before this one has ever had a bit set. Clearing never moves it (it is a bound,
+    /// not an exact first word), so upserts and removes stay O(1).
+    first: usize,
 }
 
 impl BitSet {
-    pub fn with_len(bits: usize) -> Self {
-        Self {
-            words: vec![0; bits.div_ceil(64)],
-        }
-    }
-
     pub fn set(&mut self, i: usize) {
         let w = i / 64;
+        if self.words.is_empty() || w < self.first {
+            self.first = w;
+        }
         if w >= self.words.len() {
             self.words.resize(w + 1, 0);
         }
@@ -28,40 +34,32 @@ impl BitSet {
     }
 
     pub fn get(&self, i: usize) -> bool {
-        self.words
-            .get(i / 64)
-            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.word(i / 64) & (1 << (i % 64)) != 0
     }
 
-    pub fn and_with(&mut self, other: &BitSet) {
-        for (i, w) in self.words.iter_mut().enumerate() {
-            *w &= other.words.get(i).copied().unwrap_or(0);
-        }
+    /// Word `w` (bits `64w .. 64w + 63`), zero past the end.
+    pub fn word(&self, w: usize) -> u64 {
+        self.words.get(w).copied().unwrap_or(0)
     }
 
-    pub fn or_with(&mut self, other: &BitSet) {
-        if other.words.len() > self.words.len() {
-            self.words.resize(other.words.len(), 0);
-        }
-        for (w, o) in self.words.iter_mut().zip(&other.words) {
-            *w |= o;
-        }
+    /// The words that may hold ones; every word outside is zero.
+    pub fn span(&self) -> Range<usize> {
+        self.first.min(self.words.len())..self.words.len()
     }
 
     pub fn bytes(&self) -> usize {
         self.words.capacity() * 8
     }
+}
 
-    pub fn ones(&self) -> impl Iterator<Item = usize> + '_ {
-        self.words.iter().enumerate().flat_map(|(i, &w)| {
-            let mut rest = w;
-            std::iter::from_fn(move || {
-                (rest != 0).then(|| {
-                    let bit = rest.trailing_zeros() as usize;
-                    rest &= rest - 1;
-                    i * 64 + bit
-                })
-            })
+/// The slots of the ones in word `w` whose bits are `bits`, lowest first.
+pub(crate) fn ones(bits: u64, w: usize) -> impl Iterator<Item = usize> {
+    let mut rest = bits;
+    std::iter::from_fn(move || {
+        (rest != 0).then(|| {
+            let bit = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            w * 64 + bit
         })
-    }
+    })
 }

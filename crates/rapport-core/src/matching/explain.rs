@@ -57,7 +57,7 @@ pub(crate) fn explain(
     let shared: Vec<_> = req
         .modalities
         .iter()
-        .filter(|m| row.modalities & 1 << m.index() != 0)
+        .filter(|m| row.hot.modalities & 1 << m.index() != 0)
         .collect();
     if !shared.is_empty() {
         let labels: Vec<_> = shared.iter().take(2).map(|m| m.label()).collect();
@@ -93,7 +93,7 @@ pub(crate) fn explain(
     }
 
     identity(req, row, &mut reasons, &mut unmet);
-    style(req.style, row.style, &mut unmet);
+    style(req.style, row.cold.style, &mut unmet);
     reasons.truncate(MAX_REASONS);
     (reasons, unmet)
 }
@@ -109,7 +109,7 @@ fn identity(req: &Request, row: &Row, reasons: &mut Vec<String>, unmet: &mut Vec
     };
     if let Some(g) = p.gender {
         check(
-            row.gender == Some(g.value),
+            row.hot.gender == Some(g.value),
             gender_phrase(g.value).into(),
             "Gender",
             g.value.label(),
@@ -118,14 +118,14 @@ fn identity(req: &Request, row: &Row, reasons: &mut Vec<String>, unmet: &mut Vec
     if let Some(l) = p.lgbtq {
         let said = if l.value { "LGBTQ+" } else { "Not LGBTQ+" };
         check(
-            row.lgbtq == Some(l.value),
+            row.hot.lgbtq == Some(l.value),
             said.into(),
             "LGBTQ+",
             if l.value { "yes" } else { "no" },
         );
     }
     if let Some(e) = p.ethnicity {
-        let met = row.ethnicity & 1 << e.value.index() != 0;
+        let met = row.hot.ethnicity & 1 << e.value.index() != 0;
         check(
             met,
             capitalised(e.value.label()),
@@ -135,7 +135,7 @@ fn identity(req: &Request, row: &Row, reasons: &mut Vec<String>, unmet: &mut Vec
     }
     if let Some(f) = p.faith {
         check(
-            row.faith == Some(f.value),
+            row.hot.faith == Some(f.value),
             capitalised(f.value.label()),
             "Faith",
             f.value.label(),

@@ -1,6 +1,7 @@
 //! The in-memory directory the engine searches: columnar, compact, kept current by upserts.
 //!
-//! Each listing becomes one fixed-size [`Row`] in a slot; set-valued fields become one bitset per
+//! Each listing becomes one fixed-size [`Row`] in a slot (kept as its hot and cold halves in two
+//! vectors, see [`super::row`]); set-valued fields become one bitset per
 //! value over slots (languages, jurisdictions, insurers, formats, populations), and in-person
 //! listings go into a 0.1° grid. A query ANDs a few bitsets, visits the grid cells its circle
 //! touches, and scores only what is left. Display text (ids, names) sits in separate vectors.
@@ -9,7 +10,7 @@ use super::bitset::BitSet;
 use super::codes::{Jurisdiction, Language};
 use super::geo::{Grid, cell};
 use super::listing::Listing;
-use super::row::Row;
+use super::row::{Cold, Hot, Row};
 use super::vocab::{Format, POPULATIONS, Word};
 use std::collections::HashMap;
 use std::mem::size_of;
@@ -17,7 +18,8 @@ use std::mem::size_of;
 /// The searchable directory. Search results equal [`super::naive::search`] on the same listings.
 #[derive(Debug, Default)]
 pub struct Index {
-    pub(crate) rows: Vec<Row>,
+    pub(crate) hot: Vec<Hot>,
+    pub(crate) cold: Vec<Cold>,
     pub(crate) ids: Vec<Box<str>>,
     pub(crate) id_keys: Vec<u64>,
     pub(crate) names: Vec<Box<str>>,
@@ -73,7 +75,8 @@ impl Index {
             (place, l.location.as_ref().map(|p| cell(p.lat, p.lon)), i)
         });
         let mut index = Index {
-            rows: Vec::with_capacity(keep.len()),
+            hot: Vec::with_capacity(keep.len()),
+            cold: Vec::with_capacity(keep.len()),
             ids: Vec::with_capacity(keep.len()),
             id_keys: Vec::with_capacity(keep.len()),
             names: Vec::with_capacity(keep.len()),
@@ -98,11 +101,13 @@ impl Index {
             }
             None => {
                 let slot = self.free.pop().unwrap_or_else(|| {
-                    self.rows.push(Row::from_listing(&listing));
+                    let row = Row::from_listing(&listing);
+                    self.hot.push(row.hot);
+                    self.cold.push(row.cold);
                     self.ids.push("".into());
                     self.id_keys.push(0);
                     self.names.push("".into());
-                    (self.rows.len() - 1) as u32
+                    (self.hot.len() - 1) as u32
                 });
                 self.slot_of.insert(listing.id.as_str().into(), slot);
                 slot
@@ -152,7 +157,9 @@ impl Index {
             + postings(self.languages.values())
             + postings(self.jurisdictions.values())
             + postings(self.insurers.values());
-        let rows = self.rows.capacity() * size_of::<Row>() + self.id_keys.capacity() * 8;
+        let rows = self.hot.capacity() * size_of::<Hot>()
+            + self.cold.capacity() * size_of::<Cold>()
+            + self.id_keys.capacity() * 8;
         let display = (self.ids.capacity() + self.names.capacity()) * size_of::<Box<str>>();
         let id_map =
             self.slot_of.capacity() * (size_of::<(Box<str>, u32)>() + 1) + self.free.capacity() * 4;
@@ -162,7 +169,8 @@ impl Index {
     fn link(&mut self, slot: u32, l: Listing) {
         let i = slot as usize;
         let row = Row::from_listing(&l);
-        self.rows[i] = row;
+        self.hot[i] = row.hot;
+        self.cold[i] = row.cold;
         if l.accepting {
             self.open.set(i);
         }
@@ -181,8 +189,8 @@ impl Index {
         for ins in &l.insurance {
             set_posting(&mut self.insurers, ins.as_str(), || ins.as_str().into(), i);
         }
-        if row.located && row.offers(Format::InPerson) {
-            self.grid.insert(row.lat, row.lon, slot);
+        if row.cold.located && row.offers(Format::InPerson) {
+            self.grid.insert(row.cold.lat, row.cold.lon, slot);
         }
         self.id_keys[i] = id_key(&l.id);
         self.ids[i] = l.id.into_boxed_str();
@@ -191,7 +199,7 @@ impl Index {
 
     fn unlink(&mut self, slot: u32) {
         let i = slot as usize;
-        let row = self.rows[i];
+        let row = &self.cold[i];
         if row.located && row.offers(Format::InPerson) {
             self.grid.remove(row.lat, row.lon, slot);
         }

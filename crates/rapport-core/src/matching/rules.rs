@@ -1,6 +1,9 @@
 //! Weights and the shape of a match answer, shared by the engine and the oracle.
 
+use crate::error::{FieldError, Invalid};
 use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
 
 /// How much each score component counts; a deployment may change these, never the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -30,6 +33,105 @@ impl Default for Weights {
             distance: 0.10,
             effectiveness: 0.05,
         }
+    }
+}
+
+impl Weights {
+    /// The component names, in the order of the matching design and of [`Components::score`].
+    pub const NAMES: [&'static str; 6] = [
+        "concerns",
+        "style",
+        "modality",
+        "identity",
+        "distance",
+        "effectiveness",
+    ];
+
+    fn slot(&mut self, name: &str) -> Option<&mut f64> {
+        Some(match name {
+            "concerns" => &mut self.concerns,
+            "style" => &mut self.style,
+            "modality" => &mut self.modality,
+            "identity" => &mut self.identity,
+            "distance" => &mut self.distance,
+            "effectiveness" => &mut self.effectiveness,
+            _ => return None,
+        })
+    }
+
+    fn values(&self) -> [f64; 6] {
+        [
+            self.concerns,
+            self.style,
+            self.modality,
+            self.identity,
+            self.distance,
+            self.effectiveness,
+        ]
+    }
+}
+
+/// A deployment's weights as written in its settings: `concerns=0.4,style=0.3`. Components left
+/// out keep their default weight; every problem is reported, each naming the component.
+impl FromStr for Weights {
+    type Err = Invalid;
+
+    fn from_str(text: &str) -> Result<Self, Invalid> {
+        let mut weights = Weights::default();
+        let mut problems = Vec::new();
+        let mut seen = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some((name, value)) = part.split_once('=') else {
+                problems.push(FieldError::new(
+                    format!("match_weights.{part}"),
+                    "must be written as name=number, e.g. style=0.3",
+                ));
+                continue;
+            };
+            let name = name.trim();
+            let field = format!("match_weights.{name}");
+            if seen.contains(&name) {
+                problems.push(FieldError::new(field, "is given twice"));
+                continue;
+            }
+            seen.push(name);
+            let Some(slot) = weights.slot(name) else {
+                problems.push(FieldError::new(
+                    field,
+                    format!(
+                        "is not a score component (use {})",
+                        Weights::NAMES.join(", ")
+                    ),
+                ));
+                continue;
+            };
+            match value.trim().parse::<f64>() {
+                Ok(w) if w.is_finite() && (0.0..=1000.0).contains(&w) => *slot = w,
+                _ => problems.push(FieldError::new(field, "must be a number from 0 to 1000")),
+            }
+        }
+        if problems.is_empty() && weights.values().iter().all(|w| *w == 0.0) {
+            problems.push(FieldError::new(
+                "match_weights",
+                "at least one weight must be above 0",
+            ));
+        }
+        if problems.is_empty() {
+            Ok(weights)
+        } else {
+            Err(Invalid(problems))
+        }
+    }
+}
+
+/// Writes the weights back in the form [`Weights::from_str`] reads.
+impl fmt::Display for Weights {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (name, w)) in Weights::NAMES.iter().zip(self.values()).enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            write!(f, "{sep}{name}={w}")?;
+        }
+        Ok(())
     }
 }
 

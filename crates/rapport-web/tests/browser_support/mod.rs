@@ -565,12 +565,37 @@ impl Browser {
     }
 
     /// The visible text of the element matching `css`.
+    ///
+    /// A page that is still reloading can replace the element between finding it and reading
+    /// it ("stale element reference"); that is retried against the new page rather than failed.
     pub async fn text(&self, css: &str) -> String {
-        self.find(css)
-            .await
-            .text()
-            .await
-            .unwrap_or_else(|e| panic!("browser test: cannot read the text of `{css}`: {e}"))
+        let deadline = Instant::now() + NAVIGATION_TIMEOUT;
+        loop {
+            match self.find(css).await.text().await {
+                Ok(text) => return text,
+                Err(e) if Instant::now() < deadline && e.to_string().contains("stale") => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("browser test: cannot read the text of `{css}`: {e}"),
+            }
+        }
+    }
+
+    /// Waits until the element matching `css` contains `needle` (for pages that reload onto
+    /// the same path after a form post, where the path alone says nothing).
+    pub async fn wait_for_text(&self, css: &str, needle: &str) {
+        let deadline = Instant::now() + NAVIGATION_TIMEOUT;
+        loop {
+            if self.exists(css).await && self.text(css).await.contains(needle) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "browser test: `{css}` on {} never showed \"{needle}\"",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Presses and releases one key (e.g. [`Key::Tab`], [`Key::Enter`]) on the focused element.

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use rapport_core::matching::Weights;
 use rapport_store::{Db, SqliteSync, Vault};
 use rapport_web::Config;
 use std::net::SocketAddr;
@@ -26,6 +27,7 @@ const KNOWN_ENV: &[&str] = &[
     "RAPPORT_SMTP_URL",
     "RAPPORT_MAIL_FROM",
     "RAPPORT_PUBLIC_URL",
+    "RAPPORT_MATCH_WEIGHTS",
     "RAPPORT_LOG",
     "RAPPORT_LOG_FORMAT",
     "RAPPORT_TEST_POSTGRES_URL",
@@ -93,6 +95,16 @@ pub struct WebArgs {
     /// The address people reach Rapport at, for links in e-mails and calendar feeds.
     #[arg(long, env = "RAPPORT_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Matching weights, e.g. `style=0.3,distance=0.2`; components left out keep the defaults
+    /// (concerns=0.35, style=0.25, modality=0.15, identity=0.1, distance=0.1,
+    /// effectiveness=0.05).
+    #[arg(long, env = "RAPPORT_MATCH_WEIGHTS", value_parser = parse_weights)]
+    pub match_weights: Option<Weights>,
+}
+
+/// Reads `--match-weights`, naming every component that is wrong and why.
+pub fn parse_weights(text: &str) -> Result<Weights, String> {
+    text.parse::<Weights>().map_err(|e| e.to_string())
 }
 
 /// Warns about `RAPPORT_` variables that nothing reads (usually a typo).
@@ -166,6 +178,7 @@ pub fn web_config(storage: &StorageArgs, web: &WebArgs) -> Config {
         smtp_url: web.smtp_url.clone().filter(|u| !u.trim().is_empty()),
         mail_from: web.mail_from.clone(),
         public_url: web.public_url.clone().filter(|u| !u.trim().is_empty()),
+        match_weights: web.match_weights.unwrap_or_default(),
         ..Config::default()
     };
     if let Some(lines) = &web.crisis_lines {

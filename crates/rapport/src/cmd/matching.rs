@@ -2,7 +2,7 @@
 //! same JSON as `POST /api/v1/match`. Nothing is stored and nothing leaves the machine.
 
 use clap::Args;
-use rapport_core::matching::{Index, parse_request};
+use rapport_core::matching::{Index, Weights, parse_request};
 use rapport_web::features::matching::service::{FileFormat, read_directory};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,6 +16,9 @@ pub struct MatchArgs {
     /// A match request (JSON, as in the API; use - for standard input).
     #[arg(long)]
     request: PathBuf,
+    /// Matching weights as for `serve --match-weights`, so the answer equals that deployment's.
+    #[arg(long, env = "RAPPORT_MATCH_WEIGHTS", value_parser = super::config::parse_weights)]
+    weights: Option<Weights>,
 }
 
 fn read(path: &Path) -> Result<String, String> {
@@ -67,7 +70,7 @@ pub fn run(args: &MatchArgs) -> ExitCode {
             e.reason
         );
     }
-    let response = Index::build(listings).search(&req);
+    let response = Index::build(listings).search_with(&req, &args.weights.unwrap_or_default());
     match serde_json::to_string_pretty(&response) {
         Ok(json) => {
             println!("{json}");

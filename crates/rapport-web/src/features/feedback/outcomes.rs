@@ -8,6 +8,7 @@ use rapport_core::outcome::{CourseSummary, NhsOutcome, nhs_headline};
 use rapport_store::outcomes::{self, CourseRow, MeasureRow};
 use rapport_store::{audit, relationships, users};
 use serde::Serialize;
+use std::collections::HashMap;
 
 use super::courses;
 use crate::auth::{ClientScope, TherapistScope};
@@ -207,23 +208,31 @@ pub struct Latest {
     pub count: usize,
 }
 
-/// The latest PHQ-9, GAD-7 and ORS of a course shared with this therapist (empty when the client
-/// keeps measures private). The caseload view that shows it is recorded by the caseload itself.
-pub async fn latest(
+/// The latest PHQ-9, GAD-7 and ORS of every course whose client shares measures with this
+/// therapist, by relationship id (two queries for the whole caseload). A relationship missing
+/// from the map keeps its measures private. The caseload view that shows these is recorded by
+/// the caseload itself.
+pub async fn latest_all(
     state: &AppState,
     therapist_id: &str,
-    rel_id: &str,
-) -> Result<Option<Vec<Latest>>, AppError> {
-    let Some(row) = outcomes::shared_course(&state.db, therapist_id, rel_id).await? else {
-        return Ok(None);
-    };
-    let measures = outcomes::shared_measures(&state.db, therapist_id, rel_id).await?;
-    let refs: Vec<&MeasureRow> = measures.iter().collect();
+) -> Result<HashMap<String, Vec<Latest>>, AppError> {
+    let courses = outcomes::shared_courses(&state.db, therapist_id).await?;
+    let measures = outcomes::therapist_measures(&state.db, therapist_id).await?;
+    Ok(courses
+        .iter()
+        .map(|row| (row.relationship_id.clone(), latest_of(row, &measures)))
+        .collect())
+}
+
+/// The latest of each caseload measure within one course's window.
+fn latest_of(row: &CourseRow, measures: &[MeasureRow]) -> Vec<Latest> {
     let mut out = Vec::new();
     for (id, name) in [("phq9", "PHQ-9"), ("gad7", "GAD-7"), ("ors", "ORS")] {
-        let scores: Vec<f64> = refs
+        let scores: Vec<f64> = measures
             .iter()
-            .filter(|m| m.instrument_id == id && courses::in_window(&row, m))
+            .filter(|m| {
+                m.client_id == row.client_id && m.instrument_id == id && courses::in_window(row, m)
+            })
             .filter_map(|m| m.total())
             .collect();
         if let (Some(first), Some(last)) = (scores.first(), scores.last()) {
@@ -236,5 +245,5 @@ pub async fn latest(
             });
         }
     }
-    Ok(Some(out))
+    out
 }

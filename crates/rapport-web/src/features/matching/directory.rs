@@ -8,7 +8,7 @@
 //! Writes made elsewhere (another replica, `rapport directory import`) are picked up by
 //! [`Directory::refresh`], which [`keep_current`] runs every few seconds.
 
-use rapport_core::matching::{Index, Listing, MatchResponse, Request, parse_listing};
+use rapport_core::matching::{Index, Listing, MatchResponse, Request, Weights, parse_listing};
 use rapport_store::{Db, listings};
 use std::collections::HashMap;
 use std::fmt;
@@ -129,9 +129,20 @@ impl Directory {
         Ok(self.index(db).await?.read().map_err(poisoned)?.contains(id))
     }
 
-    /// Answers a request from memory (the read lock is held only while the engine runs).
-    pub async fn search(&self, db: &Db, req: &Request) -> Result<MatchResponse, AppError> {
-        Ok(self.index(db).await?.read().map_err(poisoned)?.search(req))
+    /// Answers a request from memory under the deployment's weights (the read lock is held only
+    /// while the engine runs).
+    pub async fn search(
+        &self,
+        db: &Db,
+        req: &Request,
+        weights: &Weights,
+    ) -> Result<MatchResponse, AppError> {
+        Ok(self
+            .index(db)
+            .await?
+            .read()
+            .map_err(poisoned)?
+            .search_with(req, weights))
     }
 
     /// Runs `save` (the database write) and then puts `changed` into the index, with no other

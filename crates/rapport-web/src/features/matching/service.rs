@@ -20,7 +20,10 @@ use crate::state::AppState;
 
 /// Answers a match request from the in-memory directory.
 pub async fn search(state: &AppState, req: &Request) -> Result<MatchResponse, AppError> {
-    state.directory.search(&state.db, req).await
+    state
+        .directory
+        .search(&state.db, req, &state.config.match_weights)
+        .await
 }
 
 /// The display name in a stored listing (empty when the row is not a listing).

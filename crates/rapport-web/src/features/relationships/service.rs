@@ -7,8 +7,9 @@
 use rapport_core::FieldError;
 use rapport_core::alliance::{self, Assessment, CheckIn, Flag};
 use rapport_core::feedback::is_overdue;
+use rapport_store::checkins::StoredCheckIn;
 use rapport_store::relationships::{self, Relationship, Sharing};
-use rapport_store::{StoreError, audit, checkins, listings, messages};
+use rapport_store::{StoreError, audit, checkins, listings, messages, users};
 use serde_json::{Map, Value};
 
 use crate::auth::{ClientScope, TherapistScope};
@@ -84,6 +85,11 @@ pub async fn load_for_client(
 
 async fn load(state: &AppState, rel: Relationship) -> Result<Loaded, AppError> {
     let stored = checkins::list(&state.db, &state.vault, &rel.id).await?;
+    assess_stored(rel, stored)
+}
+
+/// Parses stored check-ins with the one check-in parser and assesses them.
+fn assess_stored(rel: Relationship, stored: Vec<StoredCheckIn>) -> Result<Loaded, AppError> {
     let last_checkin_at = stored.iter().map(|s| s.created_at).max();
     let mut list = Vec::with_capacity(stored.len());
     for s in stored {
@@ -273,7 +279,8 @@ pub struct CaseloadRow {
     pub measures: Option<Vec<feedback::outcomes::Latest>>,
 }
 
-/// Every relationship shared with this therapist, assessed; each view is recorded.
+/// Every relationship shared with this therapist, assessed; each view is recorded. Reads the
+/// whole caseload in a fixed number of queries, however many clients share.
 pub async fn caseload(
     state: &AppState,
     therapist: &TherapistScope,
@@ -282,20 +289,23 @@ pub async fn caseload(
         .await?
         .overdue_days;
     let now = rapport_store::now_ms();
-    let mut rows = Vec::new();
     let shared = relationships::shared_with(&state.db, &therapist.user.id).await?;
     let views: Vec<(&str, &str)> = shared
         .iter()
         .map(|r| (r.client_id.as_str(), r.id.as_str()))
         .collect();
     audit::record_many(&state.db, &therapist.user.id, "view_caseload", &views).await?;
+    let client_ids: Vec<&str> = shared.iter().map(|r| r.client_id.as_str()).collect();
+    let rel_ids: Vec<&str> = shared.iter().map(|r| r.id.as_str()).collect();
+    let mut names = users::display_names(&state.db, &client_ids).await?;
+    let mut stored = checkins::list_many(&state.db, &state.vault, &rel_ids).await?;
+    let mut measures = feedback::outcomes::latest_all(state, &therapist.user.id).await?;
+    let mut rows = Vec::with_capacity(shared.len());
     for rel in shared {
-        let client_name = rapport_store::users::by_id(&state.db, &rel.client_id)
-            .await?
-            .map(|u| u.display_name)
-            .unwrap_or_default();
-        let measures = feedback::outcomes::latest(state, &therapist.user.id, &rel.id).await?;
-        let loaded = load(state, rel).await?;
+        let client_name = names.remove(&rel.client_id).unwrap_or_default();
+        let measures = measures.remove(&rel.id);
+        let checkins = stored.remove(&rel.id).unwrap_or_default();
+        let loaded = assess_stored(rel, checkins)?;
         let red_flags = (loaded.rel.sharing == Sharing::Answers).then(|| {
             loaded
                 .checkins

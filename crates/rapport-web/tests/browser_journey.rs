@@ -1,6 +1,8 @@
-//! The whole client journey in headless Chromium at 390 px, keyboard-friendly and axe clean on
-//! every page: sign up → preferences → matches → shortlist → consultation request → booking with
-//! a therapist → three check-ins → status and chart → speak-up note → ending → re-match.
+//! The whole client journey in headless Chromium at 390 px, axe clean on every page: sign up →
+//! preferences → matches → shortlist → consultation request → booking with a therapist → three
+//! check-ins → status and chart → speak-up note → ending → re-match. It runs twice: clicking, and
+//! with the keyboard alone (every control reached with Tab and arrow keys, operated with Enter,
+//! Space and typing).
 
 mod browser_support;
 mod care_support;
@@ -31,7 +33,8 @@ async fn check_in(
     left: &str,
     need: Option<&str>,
 ) {
-    b.goto(&format!("{rel_path}/checkin")).await;
+    b.click_link("Check in after a session").await;
+    b.wait_for_path(&format!("{rel_path}/checkin")).await;
     for (id, v) in ["heard", "open", "attuned", "trust", "looking_forward"]
         .iter()
         .zip(signs)
@@ -53,13 +56,28 @@ async fn check_in(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_goes_from_sign_up_to_a_respectful_ending_and_a_new_match() {
+    journey(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_journey_works_with_the_keyboard_alone() {
+    journey(true).await;
+}
+
+async fn journey(keyboard_only: bool) {
     let app = common::spawn_app().await;
     write_directory(&app.state.db, &generate(300, 42))
         .await
         .unwrap();
     let t = therapist_with_week(&app).await;
     list_therapist(&app, &t, "t-journey", "Dr Journey").await;
-    let mut b = Browser::start(&app.base, "journey").await;
+    let suite = if keyboard_only {
+        "journey-keyboard"
+    } else {
+        "journey"
+    };
+    let mut b = Browser::start(&app.base, suite).await;
+    b.set_keyboard_only(keyboard_only);
 
     b.goto("/").await;
     b.check_page("home").await;
@@ -72,31 +90,15 @@ async fn a_client_goes_from_sign_up_to_a_respectful_ending_and_a_new_match() {
     )
     .await;
     b.fill("#password", "a calm long passphrase").await;
-    b.find("#password")
-        .await
-        .send_keys("\u{E007}")
-        .await
-        .unwrap();
+    b.enter().await;
     b.wait_for_path("/").await;
 
     b.click_link("Find a therapist").await;
     b.wait_for_path("/match").await;
     b.check_page("preferences").await;
-    b.find("#city")
-        .await
-        .select_by_value("London")
-        .await
-        .unwrap();
-    b.find("#concerns-0")
-        .await
-        .select_by_value("anxiety")
-        .await
-        .unwrap();
-    b.find("select[name='style.directiveness']")
-        .await
-        .select_by_value("2")
-        .await
-        .unwrap();
+    b.select("#city", "London").await;
+    b.select("#concerns-0", "anxiety").await;
+    b.select("select[name='style.directiveness']", "2").await;
     b.click("form[action='/match'] button[type=submit]").await;
     b.wait_for_path("/match/results").await;
     assert!(b.text("main").await.contains("Why this match"));

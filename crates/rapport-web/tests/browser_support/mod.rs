@@ -15,6 +15,8 @@
 //! itself would let a broken page land unnoticed.
 #![allow(dead_code)]
 
+mod keyboard;
+
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -355,6 +357,8 @@ pub struct Browser {
     suite: String,
     shots: usize,
     driver: Driver,
+    /// Operate controls with the keyboard alone (see [`keyboard`]).
+    keyboard_only: bool,
 }
 
 impl Browser {
@@ -403,6 +407,7 @@ impl Browser {
             suite: suite.to_owned(),
             shots: 0,
             driver,
+            keyboard_only: false,
         };
         browser.set_width(MOBILE_WIDTH).await;
         browser
@@ -530,6 +535,9 @@ impl Browser {
 
     /// Types `text` into the field matching `css`, replacing what was there.
     pub async fn fill(&self, css: &str, text: &str) {
+        if self.keyboard_only {
+            return self.key_fill(css, text).await;
+        }
         let field = self.find(css).await;
         field
             .clear()
@@ -543,6 +551,9 @@ impl Browser {
 
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) {
+        if self.keyboard_only {
+            return self.key_activate(css).await;
+        }
         self.find(css)
             .await
             .click()
@@ -552,6 +563,9 @@ impl Browser {
 
     /// Clicks the link whose visible text is exactly `text`.
     pub async fn click_link(&self, text: &str) {
+        if self.keyboard_only {
+            return self.key_follow_link(text).await;
+        }
         let link = match self.client.find(Locator::LinkText(text)).await {
             Ok(link) => link,
             Err(e) => panic!(
@@ -562,6 +576,18 @@ impl Browser {
         link.click()
             .await
             .unwrap_or_else(|e| panic!("browser test: cannot click link \"{text}\": {e}"));
+    }
+
+    /// Chooses the option with `value` in the select matching `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        if self.keyboard_only {
+            return self.key_select(css, value).await;
+        }
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("browser test: cannot choose {value} in `{css}`: {e}"));
     }
 
     /// The visible text of the element matching `css`.

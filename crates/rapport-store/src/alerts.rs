@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::care::Mail;
 use crate::care::outbox;
-use crate::{Db, Result, Vault, new_id, now_ms, with_pool, with_tx};
+use crate::{Db, Result, Vault, new_id, now_ms, with_pool, with_tx, with_write};
 
 /// An alert to record.
 #[derive(Clone, Debug)]
@@ -125,6 +125,6 @@ pub async fn get_for_therapist(db: &Db, therapist_id: &str, id: &str) -> Result<
 
 /// Marks one of the therapist's alerts seen; false when it was not theirs or already seen.
 pub async fn mark_seen(db: &Db, therapist_id: &str, id: &str) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(SEEN).bind(now_ms()).bind(id).bind(therapist_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(SEEN).bind(now_ms()).bind(id).bind(therapist_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }

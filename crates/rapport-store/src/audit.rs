@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::{Db, Result, new_id, now_ms, with_pool};
+use crate::{Db, Result, new_id, now_ms, with_pool, with_write};
 
 /// One recorded view or action on a client's data.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -31,7 +31,7 @@ pub async fn record(
     action: &str,
     subject: &str,
 ) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(INSERT).bind(new_id()).bind(now_ms()).bind(actor_id).bind(client_id).bind(action).bind(subject).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(INSERT).bind(new_id()).bind(now_ms()).bind(actor_id).bind(client_id).bind(action).bind(subject).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -339,6 +339,21 @@ pub async fn restore(db: &Db, backup: &Checked) -> Result<()> {
             }
             q.execute(&mut *tx).await?;
         }
+        // Restoring relationships and check-ins fires the triggers that move their client's
+        // data_version; put back the versions the backup holds, so the restore is exact.
+        if let Some(users) = backup.header.tables.iter().position(|t| t.name == "users") {
+            let cols = &backup.header.tables[users].columns;
+            let id = cols.iter().position(|c| c == "id");
+            let version = cols.iter().position(|c| c == "data_version");
+            if let (Some(id), Some(version)) = (id, version) {
+                for (_, values) in backup.rows.iter().filter(|(t, _)| *t == users) {
+                    sqlx::query("UPDATE users SET data_version = $1 WHERE id = $2")
+                        .bind(values[version].get("i").and_then(Value::as_i64).unwrap_or(0))
+                        .bind(values[id].get("s").and_then(Value::as_str))
+                        .execute(&mut *tx).await?;
+                }
+            }
+        }
     });
     Ok(())
 }

@@ -5,6 +5,7 @@
 use crate::crypto::Place;
 use crate::{
     Db, IN_LIST_MAX, Result, StoreError, Vault, new_id, now_ms, placeholders, user_keys, with_pool,
+    with_write,
 };
 use std::collections::HashMap;
 
@@ -71,7 +72,7 @@ pub async fn insert(
         None => None,
     };
     let created_at = now_ms();
-    let done = with_pool!(db, pool => sqlx::query(INSERT)
+    let done = with_write!(db, pool => sqlx::query(INSERT)
         .bind(&id).bind(relationship_id).bind(session).bind(answers.to_string()).bind(sealed).bind(created_at)
         .execute(pool).await.map(|r| r.rows_affected()));
     match done.map_err(StoreError::from) {

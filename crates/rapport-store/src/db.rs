@@ -16,6 +16,12 @@ use crate::{Result, StoreError};
 pub struct SqliteDb {
     /// The connection pool.
     pub pool: SqlitePool,
+    /// SQLite lets one connection write at a time. This process's writers ([`with_tx!`],
+    /// [`with_write!`]) queue here, first come first served, instead of in SQLite's busy handler,
+    /// which sleeps in growing steps (1 ms up to 100 ms) even when the lock is free again a moment
+    /// later: under concurrent load that sleeping, not the writing, was most of a write's time.
+    /// Other processes (a command run beside the server) still meet the busy timeout.
+    pub writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A connected database, SQLite (embedded, the default) or PostgreSQL.
@@ -70,6 +76,25 @@ macro_rules! with_pool {
     };
 }
 
+/// [`with_pool!`] for a single-statement write: on SQLite it waits its turn among this process's
+/// writers first (see [`SqliteDb::writer`]).
+#[macro_export]
+macro_rules! with_write {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite(s) => {
+                let _writing = s.writer.lock().await;
+                let $pool = &s.pool;
+                $body
+            }
+            $crate::Db::Postgres(p) => {
+                let $pool = p;
+                $body
+            }
+        }
+    };
+}
+
 /// Runs `$body` inside one write transaction bound to `$tx`, committing when the body returns
 /// `Ok`; an early `?` drops the transaction, which rolls everything back (nothing half-written).
 #[macro_export]
@@ -77,6 +102,7 @@ macro_rules! with_tx {
     ($db:expr, $tx:ident => $body:expr) => {
         match $db {
             $crate::Db::Sqlite(s) => {
+                let _writing = s.writer.lock().await;
                 let mut $tx = s.pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
@@ -162,7 +188,10 @@ impl Db {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_lazy_with(opts);
-        Db::Sqlite(SqliteDb { pool })
+        Db::Sqlite(SqliteDb {
+            pool,
+            writer: Default::default(),
+        })
     }
 
     /// Which backend this is.

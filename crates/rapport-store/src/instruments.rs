@@ -6,7 +6,7 @@
 //! client can never reach another's results. Installed text lives in the database rather than a
 //! local file so that every replica of the server offers the same instruments.
 
-use crate::{Db, Result, StoreError, new_id, now_ms, with_pool};
+use crate::{Db, Result, StoreError, new_id, now_ms, with_pool, with_write};
 
 /// One completed measure, as stored.
 #[derive(Clone, Debug)]
@@ -97,7 +97,7 @@ pub async fn insert_response(
         scores: scores.clone(),
         created_at: now_ms(),
     };
-    with_pool!(db, pool => sqlx::query(INSERT_RESPONSE)
+    with_write!(db, pool => sqlx::query(INSERT_RESPONSE)
         .bind(&stored.id).bind(client_id).bind(instrument_id).bind(instrument_version)
         .bind(answers.to_string()).bind(scores.to_string()).bind(stored.created_at)
         .execute(pool).await.map(|r| r.rows_affected()))?;
@@ -134,7 +134,7 @@ pub async fn latest_for_client(
 /// Installs (or replaces) the licensed item text of one instrument. Callers check the contents
 /// against the definition first; the store keeps whatever it is given. Returns the install time.
 pub async fn put_text(db: &Db, instrument_id: &str, contents: &str) -> Result<i64> {
-    let installed_at: i64 = with_pool!(db, pool => sqlx::query_scalar(PUT_TEXT)
+    let installed_at: i64 = with_write!(db, pool => sqlx::query_scalar(PUT_TEXT)
         .bind(instrument_id).bind(contents).bind(now_ms())
         .fetch_one(pool).await)?;
     Ok(installed_at)

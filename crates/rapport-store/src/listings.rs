@@ -1,7 +1,7 @@
 //! Therapist listings as stored: the listing JSON (validated by the core before it gets here),
 //! optionally linked to the therapist's account.
 
-use crate::{Db, Result, now_ms, with_pool};
+use crate::{Db, Result, now_ms, with_pool, with_write};
 
 /// A stored listing.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -58,7 +58,7 @@ const IDS_PER_QUERY: usize = 500;
 /// is already linked to that same account. Returns false (nothing written) for a listing that
 /// belongs to someone else or to no one, so an id can never be used to take over a listing.
 pub async fn upsert_own(db: &Db, id: &str, user_id: &str, data: &str) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(UPSERT_OWN).bind(id).bind(user_id).bind(data).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(UPSERT_OWN).bind(id).bind(user_id).bind(data).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
 

@@ -8,7 +8,9 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use crate::crypto::{DataKey, Place};
-use crate::{Db, Result, StoreError, Vault, new_id, now_ms, user_keys, with_pool, with_tx};
+use crate::{
+    Db, Result, StoreError, Vault, new_id, now_ms, user_keys, with_pool, with_tx, with_write,
+};
 
 /// How many therapists a shortlist holds: few enough that a client actually contacts them.
 pub const SHORTLIST_MAX: i64 = 3;
@@ -27,7 +29,7 @@ pub async fn preferences(db: &Db, client_id: &str) -> Result<Option<String>> {
 
 /// Saves the client's match request (JSON), replacing the previous one.
 pub async fn save_preferences(db: &Db, client_id: &str, request: &str) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(PREFS_PUT).bind(client_id).bind(request).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(PREFS_PUT).bind(client_id).bind(request).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -108,7 +110,7 @@ pub async fn add_to_shortlist(db: &Db, client_id: &str, listing_id: &str) -> Res
 
 /// Takes a listing off the client's shortlist; returns whether it was there.
 pub async fn remove_from_shortlist(db: &Db, client_id: &str, listing_id: &str) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(SHORTLIST_REMOVE).bind(client_id).bind(listing_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(SHORTLIST_REMOVE).bind(client_id).bind(listing_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
 

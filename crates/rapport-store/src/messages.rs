@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::crypto::Place;
-use crate::{Db, Result, Vault, new_id, now_ms, user_keys, with_pool};
+use crate::{Db, Result, Vault, new_id, now_ms, user_keys, with_pool, with_write};
 
 /// A message, decrypted.
 #[derive(Clone, Debug, Serialize)]
@@ -65,7 +65,7 @@ pub async fn send(
     let sealed = user_keys::sealing_key(db, vault, relationship_id)
         .await?
         .seal(place(&m.id), body);
-    with_pool!(db, pool => sqlx::query(INSERT).bind(&m.id).bind(relationship_id).bind(sender_id).bind(kind).bind(sealed).bind(m.created_at).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(INSERT).bind(&m.id).bind(relationship_id).bind(sender_id).bind(kind).bind(sealed).bind(m.created_at).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(m)
 }
 

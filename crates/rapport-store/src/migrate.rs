@@ -49,6 +49,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_practice_waitlist.sql"),
         postgres: include_str!("../migrations/postgres/0007_practice_waitlist.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("../migrations/sqlite/0008_data_version.sql"),
+        postgres: include_str!("../migrations/postgres/0008_data_version.sql"),
+    },
 ];
 
 const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

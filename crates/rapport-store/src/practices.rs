@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::{Db, Result, StoreError, new_id, now_ms, with_pool};
+use crate::{Db, Result, StoreError, new_id, now_ms, with_pool, with_write};
 
 /// A practice.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -74,7 +74,7 @@ pub async fn create(db: &Db, name: &str) -> Result<Practice> {
         name: name.to_owned(),
         created_at: now_ms(),
     };
-    with_pool!(db, pool => sqlx::query(CREATE).bind(&p.id).bind(&p.name).bind(p.created_at).execute(pool).await.map(|r| r.rows_affected()))
+    with_write!(db, pool => sqlx::query(CREATE).bind(&p.id).bind(&p.name).bind(p.created_at).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("a practice with this name already exists"),
             other => other,
@@ -100,7 +100,7 @@ pub async fn of_user(db: &Db, user_id: &str) -> Result<Option<Practice>> {
 /// Adds a therapist or administrator to a practice. Someone already in a practice (this one or
 /// another) is a [`StoreError::Conflict`]; a client account or unknown id adds nothing (false).
 pub async fn join(db: &Db, practice_id: &str, user_id: &str) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(JOIN).bind(user_id).bind(practice_id).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))
+    let n = with_write!(db, pool => sqlx::query(JOIN).bind(user_id).bind(practice_id).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("this account already belongs to a practice"),
             other => other,
@@ -110,7 +110,7 @@ pub async fn join(db: &Db, practice_id: &str, user_id: &str) -> Result<bool> {
 
 /// Takes someone out of a practice; false when they were not in it.
 pub async fn leave(db: &Db, practice_id: &str, user_id: &str) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(LEAVE).bind(user_id).bind(practice_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(LEAVE).bind(user_id).bind(practice_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
@@ -134,6 +134,6 @@ pub async fn settings(db: &Db, therapist_id: &str) -> Result<TherapistSettings> 
 
 /// Saves a therapist's settings (the database refuses overdue days outside 1-365).
 pub async fn put_settings(db: &Db, therapist_id: &str, s: TherapistSettings) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(PUT_SETTINGS).bind(therapist_id).bind(s.overdue_days).bind(i64::from(s.publish_effectiveness)).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(PUT_SETTINGS).bind(therapist_id).bind(s.overdue_days).bind(i64::from(s.publish_effectiveness)).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

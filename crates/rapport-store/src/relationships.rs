@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Db, Result, StoreError, new_id, now_ms, with_pool};
+use crate::{Db, Result, StoreError, new_id, now_ms, with_pool, with_write};
 
 /// What a client shares with the therapist of one relationship.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,7 +133,7 @@ pub async fn create(
         share_outcomes: false,
         created_at: now_ms(),
     };
-    with_pool!(db, pool => sqlx::query(INSERT)
+    with_write!(db, pool => sqlx::query(INSERT)
         .bind(&rel.id).bind(client_id).bind(therapist_name).bind(therapist_user_id).bind(listing_id).bind(rel.created_at)
         .execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(rel)
@@ -153,14 +153,14 @@ pub async fn get_for_client(db: &Db, client_id: &str, id: &str) -> Result<Option
 
 /// Changes what the client shares; takes effect for the very next read. False if not theirs.
 pub async fn set_sharing(db: &Db, client_id: &str, id: &str, sharing: Sharing) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(SET_SHARING).bind(sharing.as_str()).bind(id).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(SET_SHARING).bind(sharing.as_str()).bind(id).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
 /// Changes whether the client shares their measures with this relationship's therapist (on top
 /// of trend or answers sharing); immediate. False if not theirs.
 pub async fn set_share_outcomes(db: &Db, client_id: &str, id: &str, share: bool) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(SET_SHARE_OUTCOMES).bind(i64::from(share)).bind(id).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(SET_SHARE_OUTCOMES).bind(i64::from(share)).bind(id).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 

@@ -3,7 +3,7 @@
 //! Only a SHA-256 hash of the session id is stored: a copy of the table does not let anyone log in.
 
 use crate::users::{User, UserRow};
-use crate::{Db, Result, now_ms, with_pool};
+use crate::{Db, Result, now_ms, with_pool, with_write};
 
 /// A live session: whose it is and the token its forms must carry.
 #[derive(Clone, Debug)]
@@ -14,6 +14,10 @@ pub struct Session {
     pub csrf: String,
     /// When it stops being valid, Unix ms.
     pub expires_at: i64,
+    /// The account's data version as of this lookup: it moves with every change to the
+    /// account's relationships or check-ins (database triggers), so a server may keep what it
+    /// derived from them and reuse it while this number stays the same.
+    pub data_version: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -22,10 +26,11 @@ struct Row {
     user: UserRow,
     csrf: String,
     expires_at: i64,
+    data_version: i64,
 }
 
 const INSERT: &str = "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-const FIND: &str = "SELECT u.id, u.email, u.display_name, u.role, u.created_at, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2";
+const FIND: &str = "SELECT u.id, u.email, u.display_name, u.role, u.created_at, s.csrf, s.expires_at, u.data_version FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2";
 const DELETE: &str = "DELETE FROM sessions WHERE id_hash = $1";
 const DELETE_OTHERS: &str = "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2";
 const PURGE: &str = "DELETE FROM sessions WHERE expires_at <= $1";
@@ -33,7 +38,7 @@ const PURGE: &str = "DELETE FROM sessions WHERE expires_at <= $1";
 /// Stores a new session for `user_id`, valid for `ttl_ms`.
 pub async fn create(db: &Db, id_hash: &str, user_id: &str, csrf: &str, ttl_ms: i64) -> Result<()> {
     let now = now_ms();
-    with_pool!(db, pool => sqlx::query(INSERT).bind(id_hash).bind(user_id).bind(csrf).bind(now).bind(now + ttl_ms).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(INSERT).bind(id_hash).bind(user_id).bind(csrf).bind(now).bind(now + ttl_ms).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -45,6 +50,7 @@ pub async fn find(db: &Db, id_hash: &str) -> Result<Option<Session>> {
             user: r.user.into_user()?,
             csrf: r.csrf,
             expires_at: r.expires_at,
+            data_version: r.data_version,
         })
     })
     .transpose()
@@ -52,18 +58,18 @@ pub async fn find(db: &Db, id_hash: &str) -> Result<Option<Session>> {
 
 /// Ends one session (logout).
 pub async fn delete(db: &Db, id_hash: &str) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(DELETE).bind(id_hash).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(DELETE).bind(id_hash).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Ends every other session of a user (after a password change).
 pub async fn delete_others(db: &Db, user_id: &str, keep_hash: &str) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(DELETE_OTHERS).bind(user_id).bind(keep_hash).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(DELETE_OTHERS).bind(user_id).bind(keep_hash).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Removes expired sessions; returns how many.
 pub async fn purge_expired(db: &Db) -> Result<u64> {
-    let done = with_pool!(db, pool => sqlx::query(PURGE).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
+    let done = with_write!(db, pool => sqlx::query(PURGE).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(done)
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::users::{User, UserRow};
-use crate::{Db, Result, new_id, now_ms, with_pool};
+use crate::{Db, Result, new_id, now_ms, with_pool, with_write};
 
 /// A token as listed on the account page (never the secret itself).
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -38,7 +38,7 @@ pub async fn create(db: &Db, user_id: &str, name: &str, token_hash: &str) -> Res
         last_used_at: None,
         revoked_at: None,
     };
-    with_pool!(db, pool => sqlx::query(INSERT).bind(&info.id).bind(user_id).bind(name).bind(token_hash).bind(info.created_at).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(INSERT).bind(&info.id).bind(user_id).bind(name).bind(token_hash).bind(info.created_at).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(info)
 }
 
@@ -49,7 +49,7 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<TokenInfo>> {
 
 /// Revokes one of the user's own tokens; false when there was no such live token.
 pub async fn revoke(db: &Db, user_id: &str, token_id: &str) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(REVOKE).bind(now_ms()).bind(token_id).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(REVOKE).bind(now_ms()).bind(token_id).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
@@ -57,7 +57,7 @@ pub async fn revoke(db: &Db, user_id: &str, token_id: &str) -> Result<bool> {
 pub async fn user_for(db: &Db, token_hash: &str) -> Result<Option<User>> {
     let row: Option<UserRow> = with_pool!(db, pool => sqlx::query_as(FIND_USER).bind(token_hash).fetch_optional(pool).await)?;
     if row.is_some() {
-        with_pool!(db, pool => sqlx::query(TOUCH).bind(now_ms()).bind(token_hash).execute(pool).await.map(|r| r.rows_affected()))?;
+        with_write!(db, pool => sqlx::query(TOUCH).bind(now_ms()).bind(token_hash).execute(pool).await.map(|r| r.rows_affected()))?;
     }
     row.map(UserRow::into_user).transpose()
 }

@@ -8,7 +8,7 @@
 //! id says which key opens them) until [`reseal_legacy`] moves them to their client's key.
 
 use crate::crypto::{DataKey, Place};
-use crate::{Db, Result, StoreError, Vault, now_ms, with_pool};
+use crate::{Db, Result, StoreError, Vault, now_ms, with_pool, with_write};
 
 const CREATE: &str = "INSERT INTO user_keys (user_id, wrapped, created_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING";
 const GET: &str = "SELECT wrapped FROM user_keys WHERE user_id = $1";
@@ -49,7 +49,7 @@ pub async fn get_or_create(db: &Db, vault: &Vault, client_id: &str) -> Result<Da
     }
     let fresh = DataKey::generate(client_id);
     let wrapped = vault.wrap(client_id, &fresh);
-    with_pool!(db, pool => sqlx::query(CREATE).bind(client_id).bind(wrapped).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(CREATE).bind(client_id).bind(wrapped).bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()))?;
     get(db, vault, client_id).await?.ok_or(StoreError::NotFound)
 }
 
@@ -100,7 +100,7 @@ pub async fn opening_keys<'a>(
 
 /// Destroys the client's data key; true when there was one. Irreversible by design.
 pub async fn destroy(db: &Db, client_id: &str) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(DESTROY).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(DESTROY).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
@@ -127,7 +127,7 @@ pub async fn reseal_legacy(db: &Db, vault: &Vault) -> Result<u64> {
             let plain = vault.open(place, &stored)?;
             let key = get_or_create(db, vault, &client).await?;
             let sealed = key.seal(place, &plain);
-            moved += with_pool!(db, pool => sqlx::query(update).bind(&sealed).bind(&id).bind(&stored).execute(pool).await.map(|r| r.rows_affected()))?;
+            moved += with_write!(db, pool => sqlx::query(update).bind(&sealed).bind(&id).bind(&stored).execute(pool).await.map(|r| r.rows_affected()))?;
         }
     }
     Ok(moved)

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::{Db, Result, StoreError, new_id, now_ms, with_pool};
+use crate::{Db, Result, StoreError, new_id, now_ms, with_pool, with_write};
 
 /// What an account may do. Stored as text; the database also checks the closed list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -114,7 +114,7 @@ pub async fn create(
         role,
         created_at: now_ms(),
     };
-    let done = with_pool!(db, pool => sqlx::query(INSERT)
+    let done = with_write!(db, pool => sqlx::query(INSERT)
         .bind(&user.id).bind(&user.email).bind(&user.display_name).bind(role.as_str())
         .bind(password_hash).bind(user.created_at)
         .execute(pool).await.map(|r| r.rows_affected()));
@@ -186,12 +186,12 @@ pub async fn display_names(
 
 /// Replaces the password hash.
 pub async fn set_password(db: &Db, id: &str, password_hash: &str) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(SET_PASSWORD).bind(password_hash).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(SET_PASSWORD).bind(password_hash).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Deletes an account and, through the schema's cascades, everything that is only theirs.
 pub async fn delete(db: &Db, id: &str) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(DELETE).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(DELETE).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -5,29 +5,12 @@ use rapport_store::relationships::{self, Sharing};
 use rapport_store::users::{self, Role};
 use rapport_store::{Db, Vault, audit, backup, checkins, messages};
 use serde_json::json;
+use support::backends;
+
+mod support;
 
 async fn fresh(postgres: bool) -> Db {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    if postgres {
-        let url = std::env::var("RAPPORT_TEST_POSTGRES_URL").unwrap();
-        let schema = format!("b_{}", uuid::Uuid::new_v4().simple());
-        Db::connect_postgres_schema(&url, &schema).await.unwrap()
-    } else {
-        let dir =
-            std::env::temp_dir().join(format!("rapport-backup-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Db::open_sqlite_file(&dir.join("rapport.db")).await.unwrap()
-    }
-}
-
-fn backends() -> Vec<bool> {
-    match std::env::var("RAPPORT_TEST_POSTGRES_URL") {
-        Ok(_) => vec![false, true],
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but RAPPORT_TEST_POSTGRES_URL is not set")
-        }
-        Err(_) => vec![false],
-    }
+    support::fresh(postgres, "b").await
 }
 
 async fn fill(db: &Db, vault: &Vault) {

@@ -4,27 +4,12 @@ use rapport_store::relationships;
 use rapport_store::users::{self, Role};
 use rapport_store::{Db, Vault, checkins, messages, rotation, with_pool};
 use serde_json::json;
+use support::backends;
 
-fn backends() -> Vec<bool> {
-    match std::env::var("RAPPORT_TEST_POSTGRES_URL") {
-        Ok(u) if !u.is_empty() => vec![false, true],
-        _ if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but RAPPORT_TEST_POSTGRES_URL is not set")
-        }
-        _ => vec![false],
-    }
-}
+mod support;
 
 async fn fresh(pg: bool, dir: &std::path::Path) -> Db {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    if pg {
-        let url = std::env::var("RAPPORT_TEST_POSTGRES_URL").unwrap();
-        Db::connect_postgres_schema(&url, &format!("r_{}", uuid::Uuid::new_v4().simple()))
-            .await
-            .unwrap()
-    } else {
-        Db::open_sqlite_file(&dir.join("rapport.db")).await.unwrap()
-    }
+    support::fresh_in(pg, "r", dir).await
 }
 
 #[tokio::test]

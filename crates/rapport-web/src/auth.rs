@@ -39,6 +39,10 @@ pub struct Viewer {
     pub user: User,
     /// How they logged in.
     pub via: Via,
+    /// The account's data version read with the session (see
+    /// [`rapport_store::sessions::Session::data_version`]); `None` for API tokens, whose
+    /// requests are never answered from memory.
+    pub data_version: Option<i64>,
 }
 
 /// The token this request's forms must carry back.
@@ -65,6 +69,7 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
             Some(Viewer {
                 user,
                 via: Via::Token,
+                data_version: None,
             }),
             CsrfToken(String::new()),
         )
@@ -75,6 +80,7 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
                 Some(Viewer {
                     user: s.user,
                     via: Via::Session { id_hash },
+                    data_version: Some(s.data_version),
                 }),
                 CsrfToken(s.csrf),
             ),
@@ -219,6 +225,8 @@ macro_rules! scope {
         pub struct $name {
             /// The account acting in this role.
             pub user: User,
+            /// The account's data version read with the session, for answers kept in memory.
+            pub data_version: Option<i64>,
             _proof: (),
         }
 
@@ -226,7 +234,11 @@ macro_rules! scope {
             /// For code that already knows the role holds (demo seeding): not for handlers.
             #[allow(dead_code)]
             pub(crate) fn trusted(user: User) -> Self {
-                $name { user, _proof: () }
+                $name {
+                    user,
+                    data_version: None,
+                    _proof: (),
+                }
             }
         }
 
@@ -237,6 +249,7 @@ macro_rules! scope {
                 if viewer.user.role == $role {
                     Ok($name {
                         user: viewer.user,
+                        data_version: viewer.data_version,
                         _proof: (),
                     })
                 } else {

@@ -9,6 +9,7 @@ use rapport_store::{Db, Vault};
 use crate::config::Config;
 use crate::features::instruments::Instruments;
 use crate::features::matching::Directory;
+use crate::features::relationships::memo::Memo;
 use crate::security::ratelimit::RateLimiter;
 
 /// Shared application state, cheap to clone.
@@ -30,6 +31,9 @@ pub struct AppState {
     /// The therapist directory in memory, which every match is answered from; loaded from the
     /// `listings` table and kept current by every listing write (see `features::matching`).
     pub directory: Arc<Directory>,
+    /// Clients' assessed relationships, reused while their data version stands (see
+    /// `features::relationships::memo`).
+    pub memo: Arc<Memo>,
     ready: Arc<AtomicBool>,
 }
 
@@ -45,6 +49,7 @@ impl AppState {
             config: Arc::new(config),
             instruments: Arc::new(RwLock::new(Instruments::builtin())),
             directory: Arc::new(Directory::default()),
+            memo: Arc::new(Memo::default()),
             ready: Arc::new(AtomicBool::new(false)),
         }
     }

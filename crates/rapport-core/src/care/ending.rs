@@ -123,7 +123,7 @@ impl EndingChoice {
         {
             errors.push(FieldError::new(
                 "addition",
-                &format!("can be up to {MAX_ADDITION_CHARS} characters of plain text"),
+                format!("can be up to {MAX_ADDITION_CHARS} characters of plain text"),
             ));
         }
         match (reason, farewell) {

@@ -172,7 +172,7 @@ impl Refusal {
                 "isn't one of the times this therapist offers; please pick a listed time",
             ),
             Refusal::TooManyWeeks => {
-                FieldError::new("weeks", &format!("must be a number from 1 to {MAX_WEEKS}"))
+                FieldError::new("weeks", format!("must be a number from 1 to {MAX_WEEKS}"))
             }
         }
     }

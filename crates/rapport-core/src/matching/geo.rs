@@ -45,6 +45,10 @@ const CELL_DEG: f64 = 0.1;
 const LON_CELLS: i64 = 3600;
 const MAX_CELLS: i64 = 20_000;
 const SLACK_DEG: f64 = 1e-6;
+/// How far outside its cell's bounds rounding may have put a point (far more than it can).
+const PAD_DEG: f64 = 1e-7;
+/// Room for the rounding of computed distances when placing a cell against a circle.
+const MARGIN_KM: f64 = 1e-6;
 
 /// Listing slots bucketed by 0.1° cells; a query visits only the cells a circle can touch.
 #[derive(Debug, Default)]
@@ -91,7 +95,19 @@ impl Grid {
     /// Calls `visit` for every slot in cells that may hold points within `radius_km` of the
     /// centre (a superset; the caller checks the exact distance). Returns false, visiting
     /// nothing, when the circle is too large or too near a pole for cells to pay off.
-    pub fn within(&self, lat: f64, lon: f64, radius_km: f64, mut visit: impl FnMut(u32)) -> bool {
+    ///
+    /// Each cell is first placed against the circle, so most slots need no distance here:
+    /// cells certainly outside are skipped, and for a cell certainly inside, `visit` gets a
+    /// lower bound on the distance of all its points (`Some(km)`); `None` means the cell
+    /// straddles the edge and the caller must measure. "Certainly" holds for the distances
+    /// [`haversine_km`] computes, not just true ones: see [`Grid::spread_km`].
+    pub fn within(
+        &self,
+        lat: f64,
+        lon: f64,
+        radius_km: f64,
+        mut visit: impl FnMut(u32, Option<f64>),
+    ) -> bool {
         let delta = radius_km / EARTH_RADIUS_KM;
         let dlat = delta.to_degrees() + SLACK_DEG;
         let (lo, hi) = (lat - dlat, lat + dlat);
@@ -110,14 +126,48 @@ impl Grid {
         if x1 - x0 + 1 >= LON_CELLS || (x1 - x0 + 1) * (y1 - y0 + 1) > MAX_CELLS {
             return false;
         }
+        let origin = Origin::new(lat, lon);
+        let margin = MARGIN_KM + radius_km * 1e-9;
         for y in y0..=y1 {
+            let spread = Self::spread_km(y);
             for x in x0..=x1 {
                 let wrapped = (x + LON_CELLS / 2).rem_euclid(LON_CELLS) - LON_CELLS / 2;
-                if let Some(cell) = self.cells.get(&(y as i32, wrapped as i32)) {
-                    cell.iter().copied().for_each(&mut visit);
+                let Some(cell) = self.cells.get(&(y as i32, wrapped as i32)) else {
+                    continue;
+                };
+                let centre = origin.km(
+                    (y as f64 + 0.5) * CELL_DEG,
+                    (wrapped as f64 + 0.5) * CELL_DEG,
+                );
+                let nearest = centre - spread - margin;
+                if nearest > radius_km {
+                    continue;
                 }
+                let inside = (centre + spread + margin <= radius_km).then_some(nearest);
+                cell.iter().for_each(|&slot| visit(slot, inside));
             }
         }
         true
+    }
+
+    /// At most how far (km) any point of a cell in row `y` is from the cell's centre.
+    ///
+    /// From the centre to a point, go along the meridian to the point's latitude (at most half
+    /// a cell's height), then along that parallel to the point (at most half its width, times
+    /// the cosine of the latitude, largest on the cell's edge nearer the equator); a parallel
+    /// is never shorter than the great circle, so the sum bounds the distance. The cell is
+    /// padded by [`PAD_DEG`] for points that rounding put in it. The triangle inequality
+    /// then bounds every point's distance from the client by the centre's, plus or minus
+    /// this; [`MARGIN_KM`] covers the rounding of the computed distances themselves (far
+    /// below a millimetre).
+    fn spread_km(y: i64) -> f64 {
+        let (south, north) = (y as f64 * CELL_DEG, (y + 1) as f64 * CELL_DEG);
+        let equatorward = if south <= 0.0 && north >= 0.0 {
+            0.0
+        } else {
+            south.abs().min(north.abs()) - PAD_DEG
+        };
+        let half = (CELL_DEG / 2.0 + PAD_DEG).to_radians();
+        EARTH_RADIUS_KM * (half + equatorward.to_radians().cos() * half)
     }
 }

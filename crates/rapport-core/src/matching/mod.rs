@@ -39,6 +39,3 @@ pub use vocab::{
     Concern, Day, Ethnicity, Faith, Format, Gender, Modality, Population, Rating, Strength, Word,
     vocabularies_json,
 };
-
-thread_local! { pub static STATS: std::cell::RefCell<[u64; 4]> = const { std::cell::RefCell::new([0; 4]) }; } // TEMP
-pub fn take_stats() -> [u64; 4] { STATS.with(|c| std::mem::take(&mut *c.borrow_mut())) } // TEMP

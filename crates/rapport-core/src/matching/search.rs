@@ -104,7 +104,7 @@ struct Query<'a> {
     req: &'a Request,
     concern_masks: [u32; 3],
     concern_total: u32,
-    /// Bit offsets into [`Row::effectiveness`] of the first three concerns, `firsts` of them.
+    /// Bit offsets into [`Hot::effectiveness`] of the first three concerns, `firsts` of them.
     first_concerns: [u32; 3],
     firsts: usize,
     modalities: u32,
@@ -113,6 +113,8 @@ struct Query<'a> {
     wishes: Wishes,
     style: Option<[f64; 4]>,
     reach: Option<f64>,
+    /// The client's location, to measure in-person candidates found without measuring.
+    origin: Option<Origin>,
 }
 
 impl<'a> Query<'a> {
@@ -152,28 +154,28 @@ impl<'a> Query<'a> {
             reach: req
                 .max_distance_km
                 .filter(|_| req.accepts(Format::InPerson)),
+            origin: req.location.map(|p| Origin::new(p.lat, p.lon)),
         }
     }
 
-    /// The filters the bitsets and the grid did not already settle; when the row passes, the
-    /// identity wishes it meets (for the identity component).
-    fn admits(&self, row: &Hot, slot: usize) -> Option<u8> {
+    /// Whether the row passes the filters the bitsets and the grid did not already settle.
+    ///
+    /// Written without short-circuits (`&`, `|` on bools): whether a candidate passes is close
+    /// to a coin toss, and without a branch to mispredict the processor can fetch the rows of
+    /// several candidates at once, which is what a scan over many candidates waits on.
+    fn admits(&self, row: &Hot, slot: usize) -> bool {
         let req = self.req;
-        if req.budget.is_some() || req.insurance.is_some() {
-            let by_budget = req
-                .budget
-                .is_some_and(|b| b.currency == row.currency && row.lowest_fee <= b.amount);
-            if !by_budget && !self.insurer.is_some_and(|ins| ins.get(slot)) {
-                return None;
-            }
-        }
-        if let Some(bits) = self.slots
-            && (0..3).all(|w| bits[w] & row.slots[w] == 0)
-        {
-            return None;
-        }
-        let met = self.wishes.met(row);
-        (met & self.wishes.must == self.wishes.must).then_some(met)
+        let free = req.budget.is_none() && req.insurance.is_none();
+        let budget = req
+            .budget
+            .is_some_and(|b| (b.currency == row.currency) & (row.lowest_fee <= b.amount));
+        let insured = self.insurer.is_some_and(|ins| ins.get(slot));
+        let money = free | budget | insured;
+        let time = self.slots.is_none_or(|bits| {
+            (bits[0] & row.slots[0]) | (bits[1] & row.slots[1]) | (bits[2] & row.slots[2]) != 0
+        });
+        let must = self.wishes.must;
+        money & time & (self.wishes.met(row) & must == must)
     }
 
     /// Closeness to the wished style, when the client wished one.
@@ -188,38 +190,57 @@ impl<'a> Query<'a> {
         })
     }
 
+    /// The discrete score terms of a row (everything but style and distance).
+    fn terms(&self, row: &Hot, met: u8) -> Terms {
+        let [first, second, rest] = self.concern_masks;
+        let halves = self.first_concerns[..self.firsts]
+            .iter()
+            .map(|at| match (row.effectiveness >> at) & 3 {
+                1 => 2,
+                3 => 0,
+                _ => 1,
+            })
+            .sum();
+        Terms {
+            listed: 3 * u32::from(row.concerns & first != 0)
+                + 2 * u32::from(row.concerns & second != 0)
+                + (row.concerns & rest).count_ones(),
+            shared: row.modalities & self.modalities != 0,
+            met: (met & self.wishes.prefer).count_ones(),
+            halves,
+        }
+    }
+
+    /// Where a row's terms sit in [`Best::bounds`]: a number below [`Query::keys`].
+    fn key(&self, t: Terms) -> usize {
+        let key = ((t.listed as usize * 2 + usize::from(t.shared)) * 5 + t.met as usize) * 7;
+        key + t.halves as usize
+    }
+
+    /// How many different [`Query::key`]s the request's rows can have.
+    fn keys(&self) -> usize {
+        (self.concern_total as usize + 1) * 2 * 5 * 7
+    }
+
     /// The score components, computed exactly as [`super::naive`] does (same operations, same
     /// order) so that scores, and therefore ties, agree to the bit. `style` is the style
     /// component ([`Query::style`]), passed in because it is the one that needs the cold half
     /// of the row.
-    fn components(&self, row: &Hot, met: u8, style: Option<f64>, near: Option<f64>) -> Components {
-        let [first, second, rest] = self.concern_masks;
-        let concerns = (self.concern_total > 0).then(|| {
-            let listed = 3 * u32::from(row.concerns & first != 0)
-                + 2 * u32::from(row.concerns & second != 0)
-                + (row.concerns & rest).count_ones();
-            f64::from(listed) / f64::from(self.concern_total)
-        });
-        let shared = row.modalities & self.modalities != 0;
-        let modality = (self.modalities != 0).then_some(if shared { 1.0 } else { 0.0 });
+    fn components(&self, t: Terms, style: Option<f64>, near: Option<f64>) -> Components {
+        let concerns =
+            (self.concern_total > 0).then(|| f64::from(t.listed) / f64::from(self.concern_total));
+        let modality = (self.modalities != 0).then_some(if t.shared { 1.0 } else { 0.0 });
         let prefer = self.wishes.prefer;
-        let identity = (prefer != 0)
-            .then(|| f64::from((met & prefer).count_ones()) / f64::from(prefer.count_ones()));
+        let identity = (prefer != 0).then(|| f64::from(t.met) / f64::from(prefer.count_ones()));
         let distance = self
             .reach
             .map(|max| near.map_or(0.0, |d| (1.0 - d / max).max(0.0)));
+        // Each of the first concerns adds 1, 0.5 or 0: sums of halves are exact in floating
+        // point, so this equals summing the values one by one.
         let effectiveness = if self.firsts == 0 {
             0.5
         } else {
-            let sum: f64 = self.first_concerns[..self.firsts]
-                .iter()
-                .map(|at| match (row.effectiveness >> at) & 3 {
-                    1 => 1.0,
-                    3 => 0.0,
-                    _ => 0.5,
-                })
-                .sum();
-            sum / self.firsts as f64
+            f64::from(t.halves) * 0.5 / self.firsts as f64
         };
         Components {
             concerns,
@@ -230,6 +251,17 @@ impl<'a> Query<'a> {
             effectiveness,
         }
     }
+}
+
+/// A row's discrete score terms: concern weight listed, a shared modality, `prefer` identity
+/// wishes met, and effectiveness with the first concerns in halves (effective 2, unrated or
+/// neutral 1, ineffective 0).
+#[derive(Clone, Copy)]
+struct Terms {
+    listed: u32,
+    shared: bool,
+    met: u32,
+    halves: u32,
 }
 
 /// The set filters every candidate must pass (open, a shared language, the population, not
@@ -302,38 +334,77 @@ struct Best<'a> {
     heap: BinaryHeap<Entry<'a>>,
     top: usize,
     total: usize,
+    /// Per [`Query::key`], the most a listing with those terms can score when it is not in
+    /// reach in person (its distance component is then 0): its score with style closeness 1.
+    /// Filled in as keys are met (NaN until then), once the heap is full.
+    bounds: Vec<f64>,
 }
 
 impl<'a> Best<'a> {
-    /// Counts the listing if it passes the filters the sets left, and keeps it if it scores
-    /// among the best so far.
+    /// Counts an in-person candidate if it passes the filters the sets left, and considers it.
+    fn offer(&mut self, index: &'a Index, q: &Query, w: &Weights, near: Near) {
+        let i = near.slot as usize;
+        if q.admits(&index.hot[i], i) {
+            self.total += 1;
+            self.consider(index, q, w, i, Some(near));
+        }
+    }
+
+    /// Counts the candidates of word `word` (its ones in `bits`) that pass the filters, and
+    /// considers those. The filters are run over the whole word first, with no branch per
+    /// candidate (see [`Query::admits`]), then the ones that pass are considered.
+    fn offer_word(&mut self, index: &'a Index, q: &Query, w: &Weights, word: usize, bits: u64) {
+        let pass = ones(bits, word).fold(0u64, |pass, i| {
+            pass | u64::from(q.admits(&index.hot[i], i)) << (i % 64)
+        });
+        self.total += pass.count_ones() as usize;
+        for i in ones(pass, word) {
+            self.consider(index, q, w, i, None);
+        }
+    }
+
+    /// Keeps a listing that passed every filter if it scores among the best so far.
     ///
-    /// Once the heap is full, a candidate is first scored with its style closeness taken as 1,
-    /// the most it can be: the score only grows with each component (each step of
-    /// [`Components::score`] is monotonic, in floating point too), so when even that bound is
-    /// below the worst kept score the exact score is too, and the candidate is dropped without
-    /// reading the cold half of its row.
-    fn offer(&mut self, index: &'a Index, q: &Query, w: &Weights, i: usize, near: Option<f64>) {
-        crate::matching::STATS.with(|c| c.borrow_mut()[2] += 1);
+    /// Once the heap is full, a candidate is first held to an upper bound of its score, with
+    /// style closeness taken as 1, the most it can be. The score only grows with each
+    /// component (each step of [`Components::score`] is monotonic, in floating point too), so
+    /// when even the bound is below the worst kept score, the exact score is too, and the
+    /// candidate is dropped without reading the cold half of its row. Most candidates are
+    /// remote ones, whose bound depends only on their discrete terms and is looked up.
+    fn consider(&mut self, index: &'a Index, q: &Query, w: &Weights, i: usize, near: Option<Near>) {
         let hot = &index.hot[i];
-        let Some(met) = q.admits(hot, i) else {
-            return;
-        };
-        self.total += 1;
+        let met = q.wishes.met(hot);
+        let terms = q.terms(hot, met);
         let worst = if self.heap.len() >= self.top {
             self.heap.peek().map(|e| e.score)
         } else {
             None
         };
-        if let Some(worst) = worst
-            && q.style.is_some()
-            && q.components(hot, met, Some(1.0), near).score(w) < worst
-        {
-            return;
+        if let Some(worst) = worst {
+            let most = q.style.map(|_| 1.0);
+            let bound = if let Some(n) = near {
+                q.components(terms, most, Some(n.km)).score(w)
+            } else {
+                if self.bounds.is_empty() {
+                    self.bounds = vec![f64::NAN; q.keys()];
+                }
+                let bound = &mut self.bounds[q.key(terms)];
+                if bound.is_nan() {
+                    *bound = q.components(terms, most, None).score(w);
+                }
+                *bound
+            };
+            if bound < worst {
+                return;
+            }
         }
-        crate::matching::STATS.with(|c| c.borrow_mut()[3] += 1);
-        let style = q.style(&index.cold[i].style);
-        let score = q.components(hot, met, style, near).score(w);
+        let cold = &index.cold[i];
+        let near = near.map(|n| match q.origin {
+            Some(origin) if !n.measured => origin.km(cold.lat, cold.lon),
+            _ => n.km,
+        });
+        let style = q.style(&cold.style);
+        let score = q.components(terms, style, near).score(w);
         if worst.is_some_and(|worst| score < worst) {
             return;
         }
@@ -374,25 +445,24 @@ impl Index {
             heap: BinaryHeap::with_capacity(req.top + 1),
             top: req.top,
             total: 0,
+            bounds: Vec::new(),
         };
         let mut near = near.into_iter().peekable();
         if let Some(remote) = self.remote(req) {
             for word in remote.jurisdiction.span() {
-                while let Some((slot, d)) = near.next_if(|(s, _)| (*s as usize) / 64 < word) {
-                    best.offer(self, &query, w, slot as usize, Some(d));
+                while let Some(n) = near.next_if(|n| (n.slot as usize) / 64 < word) {
+                    best.offer(self, &query, w, n);
                 }
                 let mut bits = remote.word(word) & base.word(word);
-                while let Some((slot, d)) = near.next_if(|(s, _)| (*s as usize) / 64 == word) {
-                    bits &= !(1 << (slot % 64));
-                    best.offer(self, &query, w, slot as usize, Some(d));
+                while let Some(n) = near.next_if(|n| (n.slot as usize) / 64 == word) {
+                    bits &= !(1 << (n.slot % 64));
+                    best.offer(self, &query, w, n);
                 }
-                for i in ones(bits, word) {
-                    best.offer(self, &query, w, i, None);
-                }
+                best.offer_word(self, &query, w, word, bits);
             }
         }
-        for (slot, d) in near {
-            best.offer(self, &query, w, slot as usize, Some(d));
+        for n in near {
+            best.offer(self, &query, w, n);
         }
         let results = best
             .heap
@@ -434,9 +504,9 @@ impl Index {
             hot: self.hot[i],
             cold: self.cold[i],
         };
-        let met = query.wishes.met(&row.hot);
+        let terms = query.terms(&row.hot, query.wishes.met(&row.hot));
         let style = query.style(&row.cold.style);
-        let components = query.components(&row.hot, met, style, e.near);
+        let components = query.components(terms, style, e.near);
         let distance_km = self.distance(req, &row);
         let (reasons, unmet) = explain(req, &row, distance_km);
         MatchResult {
@@ -450,9 +520,10 @@ impl Index {
         }
     }
 
-    /// Base listings offering in person within the client's reach (exact haversine check), as
-    /// (slot, km) pairs in slot order, so no distance is computed twice.
-    fn near(&self, req: &Request, base: &Base) -> Vec<(u32, f64)> {
+    /// Base listings offering in person within the client's reach, in slot order, each with
+    /// its distance or, when its whole grid cell is certainly in reach, a lower bound on it
+    /// (see [`Grid::within`](super::geo::Grid::within)): most of those never need measuring.
+    fn near(&self, req: &Request, base: &Base) -> Vec<Near> {
         let mut near = Vec::new();
         let (Some(from), Some(max)) = (req.location, req.max_distance_km) else {
             return near;
@@ -461,15 +532,30 @@ impl Index {
             return near;
         }
         let origin = Origin::new(from.lat, from.lon);
-        let mut visit = |slot: u32| {
+        // The grid holds exactly the located in-person listings, so a slot found there in a
+        // cell certainly in reach is a candidate without reading its row.
+        let mut visit = |slot: u32, inside: Option<f64>| {
             let i = slot as usize;
-            crate::matching::STATS.with(|c| c.borrow_mut()[0] += 1);
+            if !base.get(i) {
+                return;
+            }
+            if let Some(km) = inside {
+                near.push(Near {
+                    slot,
+                    km,
+                    measured: false,
+                });
+                return;
+            }
             let row = &self.cold[i];
-            if row.located && row.offers(Format::InPerson) && base.get(i) {
-                let d = origin.km(row.lat, row.lon);
-                crate::matching::STATS.with(|c| c.borrow_mut()[1] += 1);
-                if d <= max {
-                    near.push((slot, d));
+            if row.located && row.offers(Format::InPerson) {
+                let km = origin.km(row.lat, row.lon);
+                if km <= max {
+                    near.push(Near {
+                        slot,
+                        km,
+                        measured: true,
+                    });
                 }
             }
         };
@@ -477,10 +563,20 @@ impl Index {
             let in_person = &self.formats[Format::InPerson.index()];
             for word in in_person.span() {
                 let bits = in_person.word(word) & base.word(word);
-                ones(bits, word).for_each(|i| visit(i as u32));
+                ones(bits, word).for_each(|i| visit(i as u32, None));
             }
         }
-        near.sort_unstable_by_key(|(slot, _)| *slot);
+        near.sort_unstable_by_key(|n| n.slot);
         near
     }
+}
+
+/// An in-person candidate within reach: its distance in km when `measured`, otherwise a lower
+/// bound on it (the listing is certainly within reach; the exact distance is computed only if
+/// the listing may make the results).
+#[derive(Clone, Copy)]
+struct Near {
+    slot: u32,
+    km: f64,
+    measured: bool,
 }

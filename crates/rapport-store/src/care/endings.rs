@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::{Freed, Mail, OfferMade, Offerer, place};
-use crate::{Db, Result, StoreError, Vault, new_id, with_pool, with_tx};
+use crate::{Db, Result, StoreError, Vault, new_id, with_pool, with_tx, with_write};
 
 const STAGE: &str = "SELECT stage, ended_by, ended_at, ending_reason, closing_requested FROM care_stages WHERE relationship_id = $1";
 const SET_STAGE: &str = "INSERT INTO care_stages (relationship_id, stage, closing_requested, updated_at) VALUES ($1, $2, 0, $3) ON CONFLICT (relationship_id) DO UPDATE SET stage = excluded.stage, updated_at = excluded.updated_at WHERE care_stages.stage NOT IN ('ending', 'ended')";
@@ -48,7 +48,7 @@ pub async fn stage(db: &Db, relationship_id: &str) -> Result<Option<StageRow>> {
 
 /// Moves a relationship that is not ending or ended to `stage` (booking moves it forward).
 pub async fn set_stage(db: &Db, relationship_id: &str, stage: &str, now: i64) -> Result<()> {
-    with_pool!(db, pool => sqlx::query(SET_STAGE).bind(relationship_id).bind(stage).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(SET_STAGE).bind(relationship_id).bind(stage).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -143,14 +143,14 @@ pub async fn end(
 
 /// Ends a relationship that was waiting for its closing session; false when it was not ending.
 pub async fn finish(db: &Db, relationship_id: &str, now: i64) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(FINISH).bind(now).bind(relationship_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(FINISH).bind(now).bind(relationship_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
 /// Ends every relationship whose closing session is over. Returns how many.
 pub async fn finish_after_closing(db: &Db, now: i64) -> Result<u64> {
     Ok(
-        with_pool!(db, pool => sqlx::query(FINISH_AFTER_CLOSING).bind(now).execute(pool).await.map(|r| r.rows_affected()))?,
+        with_write!(db, pool => sqlx::query(FINISH_AFTER_CLOSING).bind(now).execute(pool).await.map(|r| r.rows_affected()))?,
     )
 }
 

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::{Freed, Mail, OfferMade, Offerer};
-use crate::{Db, Result, StoreError, Vault, new_id, with_pool, with_tx};
+use crate::{Db, Result, StoreError, Vault, new_id, with_pool, with_tx, with_write};
 
 const JOIN: &str = "INSERT INTO waitlist (id, therapist_id, client_id, days, status, created_at, updated_at) VALUES ($1, $2, $3, $4, 'waiting', $5, $5)";
 const JOIN_PRACTICE: &str = "INSERT INTO waitlist (id, practice_id, client_id, days, status, created_at, updated_at) VALUES ($1, $2, $3, $4, 'waiting', $5, $5)";
@@ -55,7 +55,7 @@ pub async fn join(
     now: i64,
 ) -> Result<String> {
     let id = new_id();
-    with_pool!(db, pool => sqlx::query(JOIN).bind(&id).bind(therapist_id).bind(client_id).bind(days).bind(now).execute(pool).await.map(|r| r.rows_affected()))
+    with_write!(db, pool => sqlx::query(JOIN).bind(&id).bind(therapist_id).bind(client_id).bind(days).bind(now).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("already waiting"),
             other => other,
@@ -73,7 +73,7 @@ pub async fn join_practice(
     now: i64,
 ) -> Result<String> {
     let id = new_id();
-    with_pool!(db, pool => sqlx::query(JOIN_PRACTICE).bind(&id).bind(practice_id).bind(client_id).bind(days).bind(now).execute(pool).await.map(|r| r.rows_affected()))
+    with_write!(db, pool => sqlx::query(JOIN_PRACTICE).bind(&id).bind(practice_id).bind(client_id).bind(days).bind(now).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict("already waiting"),
             other => other,
@@ -83,7 +83,7 @@ pub async fn join_practice(
 
 /// Takes the client off a waitlist; false when it was not theirs or they were not waiting.
 pub async fn leave(db: &Db, id: &str, client_id: &str, now: i64) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(LEAVE).bind(now).bind(id).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(LEAVE).bind(now).bind(id).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 

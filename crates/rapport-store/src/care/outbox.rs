@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::Mail;
 use crate::crypto::Place;
-use crate::{Db, Result, Vault, new_id, now_ms, with_pool, with_tx};
+use crate::{Db, Result, Vault, new_id, now_ms, with_pool, with_tx, with_write};
 
 pub(crate) const INSERT: &str = "INSERT INTO outbox (id, user_id, kind, subject, body, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6)";
 const LEASE: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_attempt_at, id LIMIT $4) AND status = 'queued' AND (lease_until IS NULL OR lease_until < $3)";
@@ -33,7 +33,7 @@ pub async fn enqueue(db: &Db, vault: &Vault, mail: &Mail) -> Result<String> {
     let id = new_id();
     let sealed = vault.seal(place(&id), &mail.body);
     let now = now_ms();
-    with_pool!(db, pool => sqlx::query(INSERT).bind(&id).bind(&mail.user_id).bind(&mail.kind).bind(&mail.subject).bind(sealed).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+    with_write!(db, pool => sqlx::query(INSERT).bind(&id).bind(&mail.user_id).bind(&mail.kind).bind(&mail.subject).bind(sealed).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(id)
 }
 
@@ -94,7 +94,7 @@ pub async fn lease(
 
 /// Marks a leased message sent; false when the lease was lost (someone else owns it now).
 pub async fn mark_sent(db: &Db, id: &str, owner: &str, now: i64) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(SENT).bind(now).bind(id).bind(owner).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(SENT).bind(now).bind(id).bind(owner).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
@@ -106,13 +106,13 @@ pub async fn retry_later(
     next_attempt_at: i64,
     error: &str,
 ) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(RETRY).bind(next_attempt_at).bind(error).bind(id).bind(owner).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(RETRY).bind(next_attempt_at).bind(error).bind(id).bind(owner).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
 /// Gives up on a message the server refused for good (it stays listed for the admin).
 pub async fn mark_failed(db: &Db, id: &str, owner: &str, error: &str) -> Result<bool> {
-    let n = with_pool!(db, pool => sqlx::query(FAILED).bind(error).bind(id).bind(owner).execute(pool).await.map(|r| r.rows_affected()))?;
+    let n = with_write!(db, pool => sqlx::query(FAILED).bind(error).bind(id).bind(owner).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 

@@ -335,6 +335,10 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         stored as usize / (client_count * REL_PER_CLIENT).max(1)
     );
     println!(
+        "relationship pages answered from memory (data version unchanged): {}",
+        state.memo.hits()
+    );
+    println!(
         "process memory (server and load generator together) after the run: {:.1} MiB RSS",
         rss_mib()
     );

@@ -6,6 +6,7 @@ mod api;
 mod caseload;
 pub mod chart;
 mod form;
+pub mod memo;
 mod pages;
 pub mod service;
 pub mod view;

@@ -14,8 +14,9 @@ use rapport_store::relationships::{self, Relationship};
 use serde::Deserialize;
 
 use super::form::{Values, to_object};
+use super::memo::Assessed;
 use super::service::{self, Loaded};
-use super::{chart, view};
+use super::view;
 use crate::auth::ClientScope;
 use crate::error::AppError;
 use crate::pages::{Layout, render_status};
@@ -106,26 +107,21 @@ async fn create(
 
 #[derive(Template)]
 #[template(path = "relationship.html")]
-struct ShowPage {
+struct ShowPage<'a> {
     layout: Layout,
-    rel: Relationship,
-    v: view::Reading,
-    chart: String,
-    report_url: String,
+    rel: &'a Relationship,
+    reading: &'a str,
     sharing: &'static str,
     notice: Option<String>,
 }
 
-fn show_page(state: &AppState, layout: Layout, loaded: Loaded, notice: Option<String>) -> Response {
-    let chart = chart::trend_svg("trend", &loaded.assessment, &loaded.checkins);
-    let v = view::Reading::of(&loaded);
+fn show_page(layout: Layout, assessed: &Assessed, notice: Option<String>) -> Response {
+    let rel = &assessed.loaded.rel;
     let page = ShowPage {
         layout,
-        sharing: loaded.rel.sharing.as_str(),
-        rel: loaded.rel,
-        v,
-        chart,
-        report_url: state.config.report_url.clone(),
+        sharing: rel.sharing.as_str(),
+        rel,
+        reading: &assessed.reading_html,
         notice,
     };
     render_status(StatusCode::OK, &page)
@@ -137,8 +133,8 @@ async fn show(
     layout: Layout,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let loaded = service::load_for_client(&state, &client, &id).await?;
-    Ok(show_page(&state, layout, loaded, None))
+    let assessed = service::assessed_for_client(&state, &client, &id).await?;
+    Ok(show_page(layout, &assessed, None))
 }
 
 #[derive(Template)]
@@ -264,10 +260,10 @@ async fn sharing(
         (_, true) => " They can also see your measures (PHQ-9, GAD-7 and others).",
         (_, false) => " Your measures stay private.",
     };
+    // Written just now: read afresh, never from the memo (the session's version predates it).
     Ok(show_page(
-        &state,
         layout,
-        loaded,
+        &service::assess_page(&state, loaded)?,
         Some(format!("{notice}{measures}")),
     ))
 }

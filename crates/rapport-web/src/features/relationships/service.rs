@@ -12,10 +12,12 @@ use rapport_store::relationships::{self, Relationship, Sharing};
 use rapport_store::{StoreError, audit, checkins, listings, messages, users};
 use serde_json::{Map, Value};
 
+use super::memo::Assessed;
 use crate::auth::{ClientScope, TherapistScope};
 use crate::error::AppError;
 use crate::features::feedback;
 use crate::state::AppState;
+use std::sync::Arc;
 
 /// A relationship with its check-ins (oldest first) and the engine's reading of them.
 pub struct Loaded {
@@ -81,6 +83,41 @@ pub async fn load_for_client(
         .await?
         .ok_or(AppError::NotFound)?;
     load(state, rel).await
+}
+
+/// One of the client's own relationships as its page shows it: from memory when nothing about it
+/// has changed since it was last read (see [`super::memo`]), else loaded, assessed and kept.
+pub async fn assessed_for_client(
+    state: &AppState,
+    client: &ClientScope,
+    id: &str,
+) -> Result<Arc<Assessed>, AppError> {
+    let version = client.data_version;
+    if let Some(v) = version
+        && let Some(hit) = state.memo.get(&client.user.id, id, v)
+    {
+        return Ok(hit);
+    }
+    let assessed = Arc::new(assess_page(
+        state,
+        load_for_client(state, client, id).await?,
+    )?);
+    if let Some(v) = version {
+        state
+            .memo
+            .put(&client.user.id, id, v, Arc::clone(&assessed));
+    }
+    Ok(assessed)
+}
+
+/// A loaded relationship with its page's reading rendered.
+pub fn assess_page(state: &AppState, loaded: Loaded) -> Result<Assessed, AppError> {
+    let reading_html =
+        super::view::reading_html(&loaded, &state.config.report_url, &state.config.help_url)?;
+    Ok(Assessed {
+        loaded,
+        reading_html,
+    })
 }
 
 async fn load(state: &AppState, rel: Relationship) -> Result<Loaded, AppError> {

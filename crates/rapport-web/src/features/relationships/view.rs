@@ -1,9 +1,13 @@
 //! What the relationship pages show, derived once from a loaded relationship so templates only
 //! print fields.
 
+use askama::Template;
 use rapport_core::alliance::{self, Status};
+use rapport_store::relationships::Relationship;
 
+use super::chart;
 use super::service::Loaded;
+use crate::error::AppError;
 
 /// One row of the data table under the chart.
 pub struct Row {
@@ -82,6 +86,32 @@ impl Reading {
             count: l.checkins.len(),
         }
     }
+}
+
+/// The reading part of the relationship page (`relationship_reading.html`).
+#[derive(Template)]
+#[template(path = "relationship_reading.html")]
+struct ReadingPart<'a> {
+    rel: &'a Relationship,
+    v: Reading,
+    chart: String,
+    report_url: &'a str,
+    help_url: &'a str,
+}
+
+/// The reading of a relationship as page HTML: status, reasons, next step, chart and table. It
+/// depends on the relationship and the deployment's settings only, never on the request, so it
+/// can be kept and reused while the relationship is unchanged.
+pub fn reading_html(l: &Loaded, report_url: &str, help_url: &str) -> Result<String, AppError> {
+    ReadingPart {
+        rel: &l.rel,
+        v: Reading::of(l),
+        chart: chart::trend_svg("trend", &l.assessment, &l.checkins),
+        report_url,
+        help_url,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(format!("template: {e}")))
 }
 
 pub use crate::pages::date_time;

@@ -62,10 +62,25 @@ pub async fn insert(
     answers: &serde_json::Value,
     need: Option<&str>,
 ) -> Result<StoredCheckIn> {
+    let client = user_keys::client_of(db, relationship_id).await?;
+    insert_for(db, vault, &client, relationship_id, session, answers, need).await
+}
+
+/// [`insert`] for a caller that already read the relationship and so knows its client, whose key
+/// seals the need (one lookup fewer on the busiest write).
+pub async fn insert_for(
+    db: &Db,
+    vault: &Vault,
+    client_id: &str,
+    relationship_id: &str,
+    session: i64,
+    answers: &serde_json::Value,
+    need: Option<&str>,
+) -> Result<StoredCheckIn> {
     let id = new_id();
     let sealed = match need {
         Some(n) => Some(
-            user_keys::sealing_key(db, vault, relationship_id)
+            user_keys::get_or_create(db, vault, client_id)
                 .await?
                 .seal(place(&id), n),
         ),

@@ -178,9 +178,10 @@ pub async fn record_checkin(
     if let Some(obj) = answers.as_object_mut() {
         obj.remove("need");
     }
-    match checkins::insert(
+    match checkins::insert_for(
         &state.db,
         &state.vault,
+        &loaded.rel.client_id,
         rel_id,
         i64::from(checkin.session),
         &answers,

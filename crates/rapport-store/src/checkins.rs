@@ -112,7 +112,50 @@ pub async fn list(db: &Db, vault: &Vault, relationship_id: &str) -> Result<Vec<S
     let sql = format!("{LIST} WHERE c.relationship_id = $1 ORDER BY c.session");
     let rows: Vec<Row> =
         with_pool!(db, pool => sqlx::query_as(&sql).bind(relationship_id).fetch_all(pool).await)?;
-    rows.into_iter().map(|r| open_row(vault, r)).collect()
+    let mut keys = ClientKeys::new(vault);
+    rows.into_iter().map(|r| keys.open_row(r)).collect()
+}
+
+/// Each client's keys, unwrapped once per read however many rows they open.
+struct ClientKeys<'a> {
+    vault: &'a Vault,
+    by_client: HashMap<String, user_keys::Keys<'a>>,
+}
+
+impl<'a> ClientKeys<'a> {
+    fn new(vault: &'a Vault) -> Self {
+        ClientKeys {
+            vault,
+            by_client: HashMap::new(),
+        }
+    }
+
+    /// Opens one row's `need` with the key its key id names and parses its answers.
+    fn open_row(&mut self, r: Row) -> Result<StoredCheckIn> {
+        let need = match &r.need {
+            Some(sealed) => {
+                let keys =
+                    match self.by_client.entry(r.client_id.clone()) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                            user_keys::keys_from(self.vault, &r.client_id, r.wrapped.as_deref())?,
+                        ),
+                    };
+                Some(keys.open(place(&r.id), sealed)?)
+            }
+            None => None,
+        };
+        let answers =
+            serde_json::from_str(&r.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(StoredCheckIn {
+            id: r.id,
+            relationship_id: r.relationship_id,
+            session: r.session,
+            answers,
+            need,
+            created_at: r.created_at,
+        })
+    }
 }
 
 /// The check-ins of several relationships in one query (a caseload), grouped by relationship and
@@ -124,6 +167,7 @@ pub async fn list_many(
     relationship_ids: &[&str],
 ) -> Result<HashMap<String, Vec<StoredCheckIn>>> {
     let mut out: HashMap<String, Vec<StoredCheckIn>> = HashMap::new();
+    let mut keys = ClientKeys::new(vault);
     for chunk in relationship_ids.chunks(IN_LIST_MAX) {
         let sql = format!(
             "{LIST} WHERE c.relationship_id IN ({}) ORDER BY c.relationship_id, c.session",
@@ -137,30 +181,9 @@ pub async fn list_many(
             q.fetch_all(pool).await
         })?;
         for r in rows {
-            let c = open_row(vault, r)?;
+            let c = keys.open_row(r)?;
             out.entry(c.relationship_id.clone()).or_default().push(c);
         }
     }
     Ok(out)
-}
-
-/// Opens one row's `need` with the key its key id names and parses its answers.
-fn open_row(vault: &Vault, r: Row) -> Result<StoredCheckIn> {
-    let need = match &r.need {
-        Some(sealed) => {
-            let keys = user_keys::keys_from(vault, &r.client_id, r.wrapped.as_deref())?;
-            Some(keys.open(place(&r.id), sealed)?)
-        }
-        None => None,
-    };
-    let answers =
-        serde_json::from_str(&r.answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(StoredCheckIn {
-        id: r.id,
-        relationship_id: r.relationship_id,
-        session: r.session,
-        answers,
-        need,
-        created_at: r.created_at,
-    })
 }

@@ -50,6 +50,19 @@ impl BitSet {
     pub fn bytes(&self) -> usize {
         self.words.capacity() * 8
     }
+
+    /// Room for `bits` bits without growing, for sets a bulk build knows will span about that.
+    pub fn with_capacity(bits: usize) -> Self {
+        BitSet {
+            words: Vec::with_capacity(bits.div_ceil(64)),
+            first: 0,
+        }
+    }
+
+    /// Gives back the room growing left past the last word (up to half the set).
+    pub fn shrink_to_fit(&mut self) {
+        self.words.shrink_to_fit();
+    }
 }
 
 /// The slots of the ones in word `w` whose bits are `bits`, lowest first.

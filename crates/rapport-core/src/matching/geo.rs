@@ -1,6 +1,6 @@
 //! Distances on Earth and the grid that finds in-person candidates without scanning everyone.
 
-use std::collections::HashMap;
+use super::fxhash::FxHashMap;
 
 /// Mean Earth radius (IUGG), the radius the matching rules name.
 pub const EARTH_RADIUS_KM: f64 = 6371.0088;
@@ -53,7 +53,7 @@ const MARGIN_KM: f64 = 1e-6;
 /// Listing slots bucketed by 0.1° cells; a query visits only the cells a circle can touch.
 #[derive(Debug, Default)]
 pub(crate) struct Grid {
-    cells: HashMap<(i32, i32), Vec<u32>>,
+    cells: FxHashMap<(i32, i32), Vec<u32>>,
 }
 
 fn lat_cell(lat: f64) -> i64 {
@@ -72,6 +72,12 @@ pub(crate) fn cell(lat: f64, lon: f64) -> (i32, i32) {
 impl Grid {
     pub fn insert(&mut self, lat: f64, lon: f64, slot: u32) {
         self.cells.entry(cell(lat, lon)).or_default().push(slot);
+    }
+
+    /// Adds slots that are all in one cell at once (a bulk build meets its listings grouped by
+    /// cell, so this is one map lookup per group instead of one per listing).
+    pub fn insert_all(&mut self, cell: (i32, i32), slots: &[u32]) {
+        self.cells.entry(cell).or_default().extend_from_slice(slots);
     }
 
     pub fn remove(&mut self, lat: f64, lon: f64, slot: u32) {

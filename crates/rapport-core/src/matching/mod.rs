@@ -12,6 +12,7 @@ mod codes;
 mod csv;
 mod explain;
 mod fit;
+mod fxhash;
 mod generate;
 mod geo;
 mod import;

@@ -916,6 +916,60 @@ mod engine {
         assert!(index.approx_bytes_per_listing() > 0);
     }
 
+    /// The bulk build keeps the last of listings sharing an id, in that listing's place among
+    /// the others; edits afterwards go through the one-by-one path on the bulk-built index.
+    #[test]
+    fn a_build_with_repeated_ids_then_edits_agrees_with_the_oracle() {
+        let mut given = generate(1500, 21);
+        for k in 0..200usize {
+            let mut again = generate(1, 500 + k as u64).remove(0);
+            again.id = given[(k * 37) % 1500].id.clone();
+            given.push(again);
+        }
+        let index = Index::build(given.clone());
+        let mut dir: Vec<Listing> = Vec::new();
+        for l in given {
+            match dir.iter_mut().find(|d| d.id == l.id) {
+                Some(d) => *d = l,
+                None => dir.push(l),
+            }
+        }
+        assert_eq!(index.len(), dir.len());
+        let mut index = index;
+        for k in 0..150usize {
+            let at = (k * 7919) % dir.len();
+            match k % 3 {
+                0 => {
+                    let gone = dir.swap_remove(at);
+                    assert!(index.remove(&gone.id));
+                }
+                1 => {
+                    let mut fresh = generate(1, 9_000 + k as u64).remove(0);
+                    fresh.id = dir[at].id.clone();
+                    dir[at] = fresh.clone();
+                    index.upsert(fresh);
+                }
+                _ => {
+                    let mut fresh = generate(1, 20_000 + k as u64).remove(0);
+                    fresh.id = format!("late-{k:04}");
+                    dir.push(fresh.clone());
+                    index.upsert(fresh);
+                }
+            }
+        }
+        assert_eq!(index.len(), dir.len());
+        for (n, mut req) in generate_requests(60, 5, &dir).into_iter().enumerate() {
+            req.top = 1 + n % 7;
+            if n % 2 == 0 {
+                req.max_distance_km = Some(50.0);
+            }
+            assert_same(
+                &index.search(&req),
+                &naive::search(&dir, &req, &Weights::default()),
+            );
+        }
+    }
+
     fn vary(req: &mut Request, knob: u8) {
         match knob % 6 {
             0 => req.top = 1 + usize::from(knob) % 4,

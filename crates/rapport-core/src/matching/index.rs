@@ -59,31 +59,134 @@ where
     }
 }
 
+/// The set fields of the listings, noted during a bulk build's one pass over them (before their
+/// slots are known) so that their bits can be set afterwards without reading them again: per
+/// listing, a mask of `accepting` and populations, and the codes of its languages,
+/// jurisdictions and insurers, each code naming one bitset.
+#[derive(Default)]
+struct Postings {
+    masks: Vec<u8>,
+    codes: Vec<u32>,
+    /// Where each listing's codes end in `codes`.
+    ends: Vec<u32>,
+    sets: Vec<BitSet>,
+    languages: FxHashMap<Language, u32>,
+    jurisdictions: FxHashMap<Jurisdiction, u32>,
+    insurers: FxHashMap<Box<str>, u32>,
+}
+
+/// Bit of `accepting` in [`Postings::masks`]; populations take the bits below.
+const ACCEPTING: u8 = 1 << 7;
+
+impl Postings {
+    fn with_capacity(n: usize) -> Self {
+        Postings {
+            masks: Vec::with_capacity(n),
+            codes: Vec::with_capacity(4 * n),
+            ends: Vec::with_capacity(n),
+            ..Postings::default()
+        }
+    }
+
+    /// The code of a key's set, making the set on first sight.
+    fn code<K, Q>(
+        map: &mut FxHashMap<K, u32>,
+        sets: &mut Vec<BitSet>,
+        key: &Q,
+        make: impl FnOnce() -> K,
+    ) -> u32
+    where
+        K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        if let Some(&code) = map.get(key) {
+            return code;
+        }
+        sets.push(BitSet::default());
+        let code = (sets.len() - 1) as u32;
+        map.insert(make(), code);
+        code
+    }
+
+    fn note(&mut self, l: &Listing) {
+        let populations = l.populations.iter().fold(0u8, |m, p| m | 1 << p.index());
+        self.masks
+            .push(populations | if l.accepting { ACCEPTING } else { 0 });
+        for lang in &l.languages {
+            let code = Self::code(&mut self.languages, &mut self.sets, lang, || *lang);
+            self.codes.push(code);
+        }
+        for j in &l.jurisdictions {
+            let code = Self::code(&mut self.jurisdictions, &mut self.sets, j, || j.clone());
+            self.codes.push(code);
+        }
+        for ins in &l.insurance {
+            let code = Self::code(&mut self.insurers, &mut self.sets, ins.as_str(), || {
+                ins.as_str().into()
+            });
+            self.codes.push(code);
+        }
+        self.ends.push(self.codes.len() as u32);
+    }
+
+    /// Moves the sets into the index under their keys, trimmed to size.
+    fn into_index(self, index: &mut Index) {
+        let mut sets: Vec<Option<BitSet>> = self
+            .sets
+            .into_iter()
+            .map(|mut b| {
+                b.shrink_to_fit();
+                Some(b)
+            })
+            .collect();
+        let mut take = |code: u32| sets[code as usize].take().unwrap_or_default();
+        index.languages = self
+            .languages
+            .into_iter()
+            .map(|(k, c)| (k, take(c)))
+            .collect();
+        index.jurisdictions = self
+            .jurisdictions
+            .into_iter()
+            .map(|(k, c)| (k, take(c)))
+            .collect();
+        index.insurers = self
+            .insurers
+            .into_iter()
+            .map(|(k, c)| (k, take(c)))
+            .collect();
+    }
+}
+
 impl Index {
     /// Builds the index; a later listing with an id already seen replaces it. Listings are laid
     /// out by jurisdiction and grid cell, so one query's candidates sit close together in memory.
     ///
     /// This is the bulk path, equal in result to upserting the kept listings in slot order but
-    /// several times faster on a large directory: each id is hashed once (into `slot_of`, which
-    /// also finds the duplicates), each row is computed once, and the listings are read in the
-    /// order they were given, where their many small heap blocks lie one after another, rather
-    /// than in slot order. The rows are then gathered into slot order, and the listings' set
-    /// fields are scattered as bits, which touches only the bitsets.
-    pub fn build(listings: Vec<Listing>) -> Index {
+    /// several times faster on a large directory. Reading a listing costs cache misses (it is a
+    /// struct and a dozen small heap blocks), so each is read once, in the order given, where
+    /// its blocks lie one after another: its id is hashed once (into `slot_of`, which also finds
+    /// the duplicates), its row is computed once, its id and name are moved out and its set
+    /// fields noted compactly ([`Postings`]). Only then are the slots known: the rows are
+    /// gathered into slot order and the set bits placed.
+    pub fn build(mut listings: Vec<Listing>) -> Index {
         let n = listings.len();
         // Values are positions in `listings` until the slots are known.
         let mut slot_of: HashMap<Box<str>, u32> = HashMap::with_capacity(n);
         let mut kept = vec![true; n];
         let mut rows = Vec::with_capacity(n);
-        let mut id_keys = Vec::with_capacity(n);
+        let mut ids = Vec::with_capacity(n);
+        let mut names = Vec::with_capacity(n);
         let mut order = Vec::with_capacity(n);
-        for (i, l) in listings.iter().enumerate() {
+        let mut postings = Postings::with_capacity(n);
+        for (i, l) in listings.iter_mut().enumerate() {
+            let id = std::mem::take(&mut l.id).into_boxed_str();
             // `insert` keeps the key already there and hands back the earlier listing's place.
-            if let Some(earlier) = slot_of.insert(l.id.as_str().into(), i as u32) {
+            if let Some(earlier) = slot_of.insert(id.clone(), i as u32) {
                 kept[earlier as usize] = false;
             }
             rows.push(Row::from_listing(l));
-            id_keys.push(id_key(&l.id));
+            postings.note(l);
             let place = l.jurisdictions.first().map_or(0, |j| {
                 j.as_str().bytes().fold(0u64, |k, b| k << 8 | u64::from(b))
             });
@@ -92,6 +195,8 @@ impl Index {
                 l.location.as_ref().map(|p| cell(p.lat, p.lon)),
                 i as u32,
             ));
+            ids.push(id);
+            names.push(std::mem::take(&mut l.name).into_boxed_str());
         }
         order.retain(|&(_, _, i)| kept[i as usize]);
         order.sort_unstable();
@@ -103,34 +208,58 @@ impl Index {
             *at = slot_for[*at as usize];
         }
         let m = order.len();
+        let at = |&(_, _, i): &(u64, Option<(i32, i32)>, u32)| i as usize;
         let mut index = Index {
-            hot: order
+            hot: order.iter().map(|o| rows[at(o)].hot).collect(),
+            cold: order.iter().map(|o| rows[at(o)].cold).collect(),
+            id_keys: order.iter().map(|o| id_key(&ids[at(o)])).collect(),
+            ids: order
                 .iter()
-                .map(|&(_, _, i)| rows[i as usize].hot)
+                .map(|o| std::mem::take(&mut ids[at(o)]))
                 .collect(),
-            cold: order
+            names: order
                 .iter()
-                .map(|&(_, _, i)| rows[i as usize].cold)
+                .map(|o| std::mem::take(&mut names[at(o)]))
                 .collect(),
-            id_keys: order.iter().map(|&(_, _, i)| id_keys[i as usize]).collect(),
-            ids: vec![Box::default(); m],
-            names: vec![Box::default(); m],
             slot_of,
             open: BitSet::with_capacity(m),
             formats: std::array::from_fn(|_| BitSet::with_capacity(m)),
             populations: std::array::from_fn(|_| BitSet::with_capacity(m)),
             ..Index::default()
         };
-        drop((rows, id_keys, order));
-        for (l, slot) in listings.into_iter().zip(slot_for) {
-            if slot == u32::MAX {
-                continue;
+        drop((ids, names, order));
+        let mut start = 0;
+        for (i, &slot) in slot_for.iter().enumerate() {
+            let end = postings.ends[i] as usize;
+            if slot != u32::MAX {
+                let s = slot as usize;
+                let mask = postings.masks[i];
+                if mask & ACCEPTING != 0 {
+                    index.open.set(s);
+                }
+                for (p, set) in index.populations.iter_mut().enumerate() {
+                    if mask & 1 << p != 0 {
+                        set.set(s);
+                    }
+                }
+                for (f, set) in index.formats.iter_mut().enumerate() {
+                    if rows[i].cold.formats & 1 << f != 0 {
+                        set.set(s);
+                    }
+                }
+                for &code in &postings.codes[start..end] {
+                    postings.sets[code as usize].set(s);
+                }
             }
-            let i = slot as usize;
-            index.post(i, &l);
-            index.ids[i] = l.id.into_boxed_str();
-            index.names[i] = l.name.into_boxed_str();
+            start = end;
         }
+        drop(rows);
+        // What is left of the listings is a dozen small blocks each. The allocator only queues
+        // them when freed and sorts them out at the next large allocation; freeing them here,
+        // before the build's last allocations, settles that inside the build instead of in the
+        // first searches.
+        drop(listings);
+        postings.into_index(&mut index);
         // In slot order the in-person listings come grouped by cell (within a jurisdiction).
         let mut run: Vec<u32> = Vec::new();
         let mut run_cell = None;
@@ -151,12 +280,6 @@ impl Index {
         if let Some(at) = run_cell {
             index.grid.insert_all(at, &run);
         }
-        index
-            .languages
-            .values_mut()
-            .chain(index.jurisdictions.values_mut())
-            .chain(index.insurers.values_mut())
-            .for_each(BitSet::shrink_to_fit);
         index
     }
 

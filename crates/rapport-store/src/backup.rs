@@ -359,7 +359,7 @@ pub async fn restore(db: &Db, backup: &Checked) -> Result<()> {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

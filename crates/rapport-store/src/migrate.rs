@@ -77,12 +77,12 @@ pub async fn run(db: &Db) -> Result<()> {
         }
         sqlx::query(CREATE_VERSIONS).execute(&mut *tx).await?;
         let applied: Vec<i64> = sqlx::query_scalar(APPLIED).fetch_all(&mut *tx).await?;
-        if let Some(newest) = applied.iter().max() {
-            if *newest > MIGRATIONS.last().map_or(0, |m| m.version) {
-                return Err(StoreError::Corrupt(format!(
-                    "the database is at schema version {newest}, newer than this program knows; upgrade Rapport"
-                )));
-            }
+        if let Some(newest) = applied.iter().max()
+            && *newest > MIGRATIONS.last().map_or(0, |m| m.version)
+        {
+            return Err(StoreError::Corrupt(format!(
+                "the database is at schema version {newest}, newer than this program knows; upgrade Rapport"
+            )));
         }
         for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
             let ddl = match db.backend() {

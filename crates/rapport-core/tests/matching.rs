@@ -76,6 +76,32 @@ fn run_with(values: &[Value], req: Value, w: &Weights) -> MatchResponse {
     engine
 }
 
+/// Makes `edits` changes to the directory and the index alike, a third each: removing a listing,
+/// replacing one under its id (generated from `seed + k`), and adding one as `<prefix>-k`.
+fn edit_alike(dir: &mut Vec<Listing>, index: &mut Index, edits: usize, seed: u64, prefix: &str) {
+    for k in 0..edits {
+        let at = (k * 7919) % dir.len();
+        match k % 3 {
+            0 => {
+                let gone = dir.swap_remove(at);
+                assert!(index.remove(&gone.id));
+            }
+            1 => {
+                let mut fresh = generate(1, seed + k as u64).remove(0);
+                fresh.id = dir[at].id.clone();
+                dir[at] = fresh.clone();
+                index.upsert(fresh);
+            }
+            _ => {
+                let mut fresh = generate(1, seed + 11_000 + k as u64).remove(0);
+                fresh.id = format!("{prefix}-{k:04}");
+                dir.push(fresh.clone());
+                index.upsert(fresh);
+            }
+        }
+    }
+}
+
 fn run(values: &[Value], req: Value) -> MatchResponse {
     run_with(values, req, &Weights::default())
 }
@@ -936,27 +962,7 @@ mod engine {
         }
         assert_eq!(index.len(), dir.len());
         let mut index = index;
-        for k in 0..150usize {
-            let at = (k * 7919) % dir.len();
-            match k % 3 {
-                0 => {
-                    let gone = dir.swap_remove(at);
-                    assert!(index.remove(&gone.id));
-                }
-                1 => {
-                    let mut fresh = generate(1, 9_000 + k as u64).remove(0);
-                    fresh.id = dir[at].id.clone();
-                    dir[at] = fresh.clone();
-                    index.upsert(fresh);
-                }
-                _ => {
-                    let mut fresh = generate(1, 20_000 + k as u64).remove(0);
-                    fresh.id = format!("late-{k:04}");
-                    dir.push(fresh.clone());
-                    index.upsert(fresh);
-                }
-            }
-        }
+        edit_alike(&mut dir, &mut index, 150, 9_000, "late");
         assert_eq!(index.len(), dir.len());
         for (n, mut req) in generate_requests(60, 5, &dir).into_iter().enumerate() {
             req.top = 1 + n % 7;
@@ -1038,27 +1044,7 @@ mod engine {
         use rapport_core::matching::Format;
         let mut dir = generate(4000, 7);
         let mut index = Index::build(dir.clone());
-        for k in 0..300usize {
-            let at = (k * 7919) % dir.len();
-            match k % 3 {
-                0 => {
-                    let gone = dir.swap_remove(at);
-                    assert!(index.remove(&gone.id));
-                }
-                1 => {
-                    let mut fresh = generate(1, k as u64).remove(0);
-                    fresh.id = dir[at].id.clone();
-                    dir[at] = fresh.clone();
-                    index.upsert(fresh);
-                }
-                _ => {
-                    let mut fresh = generate(1, 10_000 + k as u64).remove(0);
-                    fresh.id = format!("new-{k:04}");
-                    dir.push(fresh.clone());
-                    index.upsert(fresh);
-                }
-            }
-        }
+        edit_alike(&mut dir, &mut index, 300, 0, "new");
         assert_eq!(index.len(), dir.len());
         let custom = Weights {
             concerns: 0.2,

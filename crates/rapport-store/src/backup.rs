@@ -287,12 +287,11 @@ pub async fn restore(db: &Db, backup: &Checked) -> Result<()> {
                 .iter()
                 .map(|c| quote_ident(c))
                 .collect::<Result<_>>()?;
-            let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
             Ok(format!(
                 "INSERT INTO {} ({}) VALUES ({})",
                 quote_ident(&t.name)?,
                 cols.join(", "),
-                marks.join(", ")
+                crate::placeholders(cols.len())
             ))
         })
         .collect::<Result<_>>()?;

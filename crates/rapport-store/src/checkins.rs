@@ -134,13 +134,12 @@ impl<'a> ClientKeys<'a> {
     fn open_row(&mut self, r: Row) -> Result<StoredCheckIn> {
         let need = match &r.need {
             Some(sealed) => {
-                let keys =
-                    match self.by_client.entry(r.client_id.clone()) {
-                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                        std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                            user_keys::keys_from(self.vault, &r.client_id, r.wrapped.as_deref())?,
-                        ),
-                    };
+                if !self.by_client.contains_key(&r.client_id) {
+                    let keys =
+                        user_keys::keys_from(self.vault, &r.client_id, r.wrapped.as_deref())?;
+                    self.by_client.insert(r.client_id.clone(), keys);
+                }
+                let keys = &self.by_client[&r.client_id];
                 Some(keys.open(place(&r.id), sealed)?)
             }
             None => None,

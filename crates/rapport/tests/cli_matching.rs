@@ -74,18 +74,21 @@ fn generate_is_deterministic_and_match_prints_what_the_engine_answers() {
     let weights = "concerns=0,style=1";
     let weighted = Index::build(parse_jsonl(&directory).0)
         .search_with(&parse_request(&request).unwrap(), &weights.parse().unwrap());
-    let out = rapport(
-        &[
-            "match",
-            "--directory",
-            "directory.jsonl",
-            "--request",
-            "request.json",
-            "--weights",
-            weights,
-        ],
-        &dir,
-    );
+    let weighted_run = |w: &str| {
+        rapport(
+            &[
+                "match",
+                "--directory",
+                "directory.jsonl",
+                "--request",
+                "request.json",
+                "--weights",
+                w,
+            ],
+            &dir,
+        )
+    };
+    let out = weighted_run(weights);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -93,18 +96,7 @@ fn generate_is_deterministic_and_match_prints_what_the_engine_answers() {
         serde_json::to_value(&weighted).unwrap(),
         "--weights changes the ranking exactly as the engine does"
     );
-    let out = rapport(
-        &[
-            "match",
-            "--directory",
-            "directory.jsonl",
-            "--request",
-            "request.json",
-            "--weights",
-            "stlye=1",
-        ],
-        &dir,
-    );
+    let out = weighted_run("stlye=1");
     assert!(!out.status.success());
     assert!(
         text(&out.stderr).contains("match_weights.stlye: is not a score component"),

@@ -16,15 +16,16 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::service::Loaded;
+use rapport_store::relationships::Relationship;
 
 /// How many relationships are kept; beyond that an arbitrary entry makes room.
 const CAPACITY: usize = 2048;
 
-/// A relationship as read, with its page's reading already rendered.
+/// A relationship as its page shows it: the relationship row and its reading, already rendered.
+/// The decrypted check-ins it was drawn from are not kept.
 pub struct Assessed {
-    /// The relationship, its check-ins and their reading.
-    pub loaded: Loaded,
+    /// The relationship.
+    pub rel: Relationship,
     /// The reading part of the page (see [`super::view::reading_html`]), rendered once per
     /// version.
     pub reading_html: String,

@@ -116,7 +116,7 @@ struct ShowPage<'a> {
 }
 
 fn show_page(layout: Layout, assessed: &Assessed, notice: Option<String>) -> Response {
-    let rel = &assessed.loaded.rel;
+    let rel = &assessed.rel;
     let page = ShowPage {
         layout,
         sharing: rel.sharing.as_str(),

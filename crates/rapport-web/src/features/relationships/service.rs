@@ -115,7 +115,7 @@ pub fn assess_page(state: &AppState, loaded: Loaded) -> Result<Assessed, AppErro
     let reading_html =
         super::view::reading_html(&loaded, &state.config.report_url, &state.config.help_url)?;
     Ok(Assessed {
-        loaded,
+        rel: loaded.rel,
         reading_html,
     })
 }

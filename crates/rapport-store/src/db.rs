@@ -4,10 +4,11 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::sync_reads::SyncReads;
 use crate::{Result, StoreError};
 
 /// The SQLite side: one pool, with writes opened by `BEGIN IMMEDIATE` (see [`with_tx!`]) so that
@@ -22,6 +23,9 @@ pub struct SqliteDb {
     /// later: under concurrent load that sleeping, not the writing, was most of a write's time.
     /// Other processes (a command run beside the server) still meet the busy timeout.
     pub writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Lookups run on the calling thread (see [`SyncReads`]); `None` for an in-memory database,
+    /// which other connections cannot open.
+    pub reads: Option<std::sync::Arc<SyncReads>>,
 }
 
 /// A connected database, SQLite (embedded, the default) or PostgreSQL.
@@ -140,7 +144,9 @@ impl Db {
             Ok(Db::Postgres(pg_pool().connect_lazy_with(opts)))
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url).map_err(StoreError::Db)?;
-            Ok(Db::sqlite_with(opts.create_if_missing(true), sync))
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let file = (!in_memory).then(|| opts.get_filename().to_path_buf());
+            Ok(Db::sqlite_with(opts.create_if_missing(true), sync, file))
         } else {
             Err(StoreError::Corrupt(
                 "database URL must start with postgres://, postgresql:// or sqlite:".into(),
@@ -153,7 +159,7 @@ impl Db {
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true);
-        let db = Db::sqlite_with(opts, SqliteSync::Normal);
+        let db = Db::sqlite_with(opts, SqliteSync::Normal, Some(path.to_path_buf()));
         crate::migrate::run(&db).await?;
         Ok(db)
     }
@@ -176,7 +182,7 @@ impl Db {
         Ok(db)
     }
 
-    fn sqlite_with(opts: SqliteConnectOptions, sync: SqliteSync) -> Db {
+    fn sqlite_with(opts: SqliteConnectOptions, sync: SqliteSync, file: Option<PathBuf>) -> Db {
         let opts = opts
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(match sync {
@@ -191,6 +197,7 @@ impl Db {
         Db::Sqlite(SqliteDb {
             pool,
             writer: Default::default(),
+            reads: file.map(|f| std::sync::Arc::new(SyncReads::new(f))),
         })
     }
 

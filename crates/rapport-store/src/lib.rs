@@ -23,12 +23,14 @@ pub mod practices;
 pub mod relationships;
 pub mod rotation;
 pub mod sessions;
+mod sync_reads;
 pub mod tokens;
 pub mod user_keys;
 pub mod users;
 
 pub use crypto::{DataKey, Vault};
 pub use db::{Backend, Db, SqliteDb, SqliteSync, now_ms};
+pub use sync_reads::SyncReads;
 
 /// Everything that can go wrong when loading or saving.
 #[derive(Debug, thiserror::Error)]

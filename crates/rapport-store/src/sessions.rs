@@ -29,6 +29,22 @@ struct Row {
     data_version: i64,
 }
 
+/// A [`FIND`] row read by [`crate::SyncReads`], columns in the query's order.
+fn row_from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        user: UserRow {
+            id: r.get(0)?,
+            email: r.get(1)?,
+            display_name: r.get(2)?,
+            role: r.get(3)?,
+            created_at: r.get(4)?,
+        },
+        csrf: r.get(5)?,
+        expires_at: r.get(6)?,
+        data_version: r.get(7)?,
+    })
+}
+
 const INSERT: &str = "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
 const FIND: &str = "SELECT u.id, u.email, u.display_name, u.role, u.created_at, s.csrf, s.expires_at, u.data_version FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2";
 const DELETE: &str = "DELETE FROM sessions WHERE id_hash = $1";
@@ -43,8 +59,24 @@ pub async fn create(db: &Db, id_hash: &str, user_id: &str, csrf: &str, ttl_ms: i
 }
 
 /// The session with this id hash, if it exists and has not expired.
+///
+/// Every signed-in request makes this lookup, so on SQLite it runs on the calling thread when it
+/// can (see [`crate::SyncReads`]): same query, same answer, without two thread hand-offs.
 pub async fn find(db: &Db, id_hash: &str) -> Result<Option<Session>> {
-    let row: Option<Row> = with_pool!(db, pool => sqlx::query_as(FIND).bind(id_hash).bind(now_ms()).fetch_optional(pool).await)?;
+    let now = now_ms();
+    let on_thread = match db {
+        Db::Sqlite(s) => s
+            .reads
+            .as_ref()
+            .and_then(|r| r.row(FIND, (id_hash, now), row_from_sqlite)),
+        Db::Postgres(_) => None,
+    };
+    let row: Option<Row> = match on_thread {
+        Some(row) => row,
+        None => {
+            with_pool!(db, pool => sqlx::query_as(FIND).bind(id_hash).bind(now).fetch_optional(pool).await)?
+        }
+    };
     row.map(|r| {
         Ok(Session {
             user: r.user.into_user()?,

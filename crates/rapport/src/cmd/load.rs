@@ -338,6 +338,14 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         "relationship pages answered from memory (data version unchanged): {}",
         state.memo.hits()
     );
+    if let rapport_store::Db::Sqlite(s) = &db
+        && let Some(reads) = &s.reads
+    {
+        println!(
+            "session lookups answered on the request's own thread: {}",
+            reads.served()
+        );
+    }
     println!(
         "process memory (server and load generator together) after the run: {:.1} MiB RSS",
         rss_mib()

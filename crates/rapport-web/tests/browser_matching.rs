@@ -158,8 +158,12 @@ async fn a_therapist_edits_their_listing_and_an_administrator_imports_rows() {
         .map(|l| serde_json::to_string(l).unwrap())
         .collect::<Vec<_>>()
         .join("\n");
-    b.fill("#file", &format!("{rows}\n{{\"id\": \"t-bad\"}}"))
-        .await;
+    let file = std::env::temp_dir().join(format!(
+        "rapport-directory-{}.jsonl",
+        std::process::id()
+    ));
+    std::fs::write(&file, format!("{rows}\n{{\"id\": \"t-bad\"}}")).unwrap();
+    b.choose_file("#file", &file).await;
     b.click("form[action='/admin/directory'] button[type=submit]")
         .await;
     b.wait_for_path("/admin/directory").await;
@@ -170,4 +174,5 @@ async fn a_therapist_edits_their_listing_and_an_administrator_imports_rows() {
     );
     b.check_page("directory-report").await;
     b.close().await;
+    let _ = std::fs::remove_file(&file);
 }

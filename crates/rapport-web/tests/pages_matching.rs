@@ -1,5 +1,5 @@
 //! The matching pages without JavaScript: plain form posts from preferences to results, the
-//! shortlist and a consultation request; the therapist's listing form; the admin import page.
+//! shortlist and a consultation request; the therapist's listing form.
 //! Every refused form is shown again with a 422 that names the field.
 
 mod common;
@@ -303,51 +303,4 @@ async fn a_therapist_edits_their_listing_on_the_profile_page_and_clients_find_it
         let client = app.signup("client").await;
         assert_eq!(page(&app, &client, "/profile").await.0, 403);
     }
-}
-
-#[tokio::test]
-async fn an_administrator_imports_on_the_directory_page_and_sees_each_bad_row() {
-    let app = common::spawn_app().await;
-    let admin = app.admin().await;
-    let (status, html) = page(&app, &admin, "/admin/directory").await;
-    assert_eq!(status, 200);
-    assert!(html.contains("holds 0 listings"));
-    let text = format!(
-        "{}{{broken\n",
-        jsonl(&[
-            listing("t-a", json!({})),
-            listing("t-b", json!({"populations": ["aliens"]}))
-        ])
-    );
-    let r = post_form(
-        &app,
-        &admin,
-        "/admin/directory",
-        &[("format", "jsonl"), ("text", &text)],
-    )
-    .await;
-    assert_eq!(r.status(), 200);
-    let html = r.text().await.unwrap();
-    assert!(
-        html.contains("Imported 1 listings (1 new, 0 updated); 2 rows refused"),
-        "{html}"
-    );
-    assert!(
-        html.contains("<td>2</td><td><code>populations[0]</code></td>")
-            && html.contains("<td>3</td><td><code>json</code></td>"),
-        "{html}"
-    );
-    assert!(html.contains("holds 1 listings"));
-    let r = post_form(
-        &app,
-        &admin,
-        "/admin/directory",
-        &[("format", "jsonl"), ("text", "")],
-    )
-    .await;
-    assert_eq!(r.status(), 422);
-    let client = app.signup("client").await;
-    assert_eq!(page(&app, &client, "/admin/directory").await.0, 403);
-    let therapist = app.signup("therapist").await;
-    assert_eq!(page(&app, &therapist, "/match").await.0, 403);
 }

@@ -7,7 +7,7 @@
 //! send cross-site without a CORS preflight that Rapport never grants, and other anonymous
 //! non-form requests, which carry no credentials to abuse.
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::Request;
 use axum::http::{Method, header};
 
@@ -66,24 +66,44 @@ pub async fn check(
             Err(AppError::Csrf)
         };
     }
-    if viewer.is_none() && !content_type.starts_with("application/x-www-form-urlencoded") {
+    let urlencoded = content_type.starts_with("application/x-www-form-urlencoded");
+    // Forms that carry a file are multipart; their token is a field like any other.
+    let multipart = multer::parse_boundary(&content_type).ok();
+    let form = urlencoded || multipart.is_some();
+    if viewer.is_none() && !form {
         // No ambient credentials ride on this request, so there is nothing to forge: let the
         // handler answer (401 where a login is needed). Anonymous *forms* (sign-up, login) still
         // need the token, against login CSRF.
         return Ok(req);
     }
-    if !content_type.starts_with("application/x-www-form-urlencoded") || fresh_anon {
+    if !form || fresh_anon {
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, MAX_FORM)
         .await
         .map_err(|_| AppError::field("body", "is too large"))?;
-    let sent = form_field(&bytes, "csrf").ok_or(AppError::Csrf)?;
+    let sent = match multipart {
+        Some(boundary) => multipart_field(bytes.clone(), boundary, "csrf").await,
+        None => form_field(&bytes, "csrf"),
+    }
+    .ok_or(AppError::Csrf)?;
     if !secret::equal(&sent, expected) {
         return Err(AppError::Csrf);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The text of the first multipart field called `name`, if the body holds one before anything
+/// unreadable.
+async fn multipart_field(body: Bytes, boundary: String, name: &str) -> Option<String> {
+    let mut parts = multer::Multipart::new(Body::from(body).into_data_stream(), boundary);
+    while let Ok(Some(part)) = parts.next_field().await {
+        if part.name() == Some(name) {
+            return part.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {

@@ -549,6 +549,17 @@ impl Browser {
             .unwrap_or_else(|e| panic!("browser test: cannot type into `{css}`: {e}"));
     }
 
+    /// Chooses the file at `path` in the file input matching `css`, as a person does in the
+    /// file dialog (WebDriver takes the path typed into the input).
+    pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let path = path.to_str().expect("a UTF-8 path");
+        self.find(css)
+            .await
+            .send_keys(path)
+            .await
+            .unwrap_or_else(|e| panic!("browser test: cannot choose `{path}` in `{css}`: {e}"));
+    }
+
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) {
         if self.keyboard_only {

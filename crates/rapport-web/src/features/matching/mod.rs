@@ -10,6 +10,7 @@ pub mod demo;
 mod directory;
 pub mod fit;
 mod form;
+mod import_page;
 mod listing_form;
 mod pages;
 pub mod places;
@@ -25,5 +26,7 @@ pub use fit::apply_ending;
 
 /// The client, therapist and administrator pages.
 pub fn page_router() -> axum::Router<crate::state::AppState> {
-    pages::router().merge(profile::router())
+    pages::router()
+        .merge(profile::router())
+        .merge(import_page::router())
 }

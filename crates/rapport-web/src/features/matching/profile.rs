@@ -1,5 +1,5 @@
-//! The therapist's profile page (their directory listing, including their own rating of their
-//! style) and the administrator's directory import page.
+//! The therapist's profile page: their directory listing, including their own rating of their
+//! style.
 
 use askama::Template;
 use axum::Router;
@@ -16,18 +16,16 @@ use serde::Deserialize;
 use super::form::{StyleField, THERAPIST_STYLE, Values, style_fields, words};
 use super::listing_form;
 use super::places::{City, PLACES};
-use super::service::{self, FileFormat, ImportReport, for_form};
+use super::service::{self, for_form};
 use super::shortlist::{self, ConsultationView, day};
-use crate::auth::{AdminScope, TherapistScope};
+use crate::auth::TherapistScope;
 use crate::error::AppError;
 use crate::pages::{Layout, render_status};
 use crate::state::AppState;
 
-/// `/profile` (therapists) and `/admin/directory` (administrators).
+/// `/profile` (therapists).
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/profile", get(profile).post(save_profile))
-        .route("/admin/directory", get(directory).post(import))
+    Router::new().route("/profile", get(profile).post(save_profile))
 }
 
 #[derive(Template)]
@@ -143,78 +141,4 @@ async fn save_profile(
         }
     }
     profile_page(&state, &therapist, layout, errors, None, Some(values)).await
-}
-
-#[derive(Template)]
-#[template(path = "admin_directory.html")]
-struct DirectoryPage {
-    layout: Layout,
-    errors: Vec<FieldError>,
-    text: String,
-    csv: bool,
-    size: usize,
-    report: Option<ImportReport>,
-}
-
-async fn directory(
-    State(state): State<AppState>,
-    _admin: AdminScope,
-    layout: Layout,
-) -> Result<Response, AppError> {
-    let size = state.directory.len(&state.db).await?;
-    Ok(render_status(
-        StatusCode::OK,
-        &DirectoryPage {
-            layout,
-            errors: vec![],
-            text: String::new(),
-            csv: false,
-            size,
-            report: None,
-        },
-    ))
-}
-
-#[derive(Deserialize)]
-struct ImportForm {
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    format: String,
-}
-
-async fn import(
-    State(state): State<AppState>,
-    admin: AdminScope,
-    layout: Layout,
-    axum::Form(f): axum::Form<ImportForm>,
-) -> Result<Response, AppError> {
-    let csv = f.format == "csv";
-    let format = if csv {
-        FileFormat::Csv
-    } else {
-        FileFormat::JsonLines
-    };
-    let (status, errors, report, text) = match service::import(&state, &admin, &f.text, format)
-        .await
-    {
-        Ok(report) if report.errors.is_empty() => {
-            (StatusCode::OK, vec![], Some(report), String::new())
-        }
-        Ok(report) => (StatusCode::OK, vec![], Some(report), f.text),
-        Err(AppError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None, f.text),
-        Err(e) => return Err(e),
-    };
-    let size = state.directory.len(&state.db).await?;
-    Ok(render_status(
-        status,
-        &DirectoryPage {
-            layout,
-            errors,
-            text,
-            csv,
-            size,
-            report,
-        },
-    ))
 }

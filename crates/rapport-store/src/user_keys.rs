@@ -7,15 +7,17 @@
 //! Values sealed with the deployment key before per-client keys existed stay readable (their key
 //! id says which key opens them) until [`reseal_legacy`] moves them to their client's key.
 
-use crate::crypto::{DataKey, Place};
+use crate::crypto::{CLIENT_KEY_ID, DataKey, Place};
 use crate::{Db, Result, StoreError, Vault, now_ms, with_pool, with_write};
 
 const CREATE: &str = "INSERT INTO user_keys (user_id, wrapped, created_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING";
 const GET: &str = "SELECT wrapped FROM user_keys WHERE user_id = $1";
 const DESTROY: &str = "DELETE FROM user_keys WHERE user_id = $1";
 const CLIENT_OF: &str = "SELECT client_id FROM relationships WHERE id = $1";
-const LEGACY_NEEDS: &str = "SELECT c.id, r.client_id, c.need FROM checkins c JOIN relationships r ON r.id = c.relationship_id WHERE c.need IS NOT NULL";
-const LEGACY_BODIES: &str = "SELECT m.id, r.client_id, m.body FROM messages m JOIN relationships r ON r.id = m.relationship_id";
+/// Values still sealed with a deployment key: their first four bytes (the key id) are not the
+/// client-key id, `$1`. The database filters, so a start after the move reads no rows at all.
+const LEGACY_NEEDS: &str = "SELECT c.id, r.client_id, c.need FROM checkins c JOIN relationships r ON r.id = c.relationship_id WHERE c.need IS NOT NULL AND substr(c.need, 1, 4) <> $1";
+const LEGACY_BODIES: &str = "SELECT m.id, r.client_id, m.body FROM messages m JOIN relationships r ON r.id = m.relationship_id WHERE substr(m.body, 1, 4) <> $1";
 const RESEAL_NEED: &str = "UPDATE checkins SET need = $1 WHERE id = $2 AND need = $3";
 const RESEAL_BODY: &str = "UPDATE messages SET body = $1 WHERE id = $2 AND body = $3";
 
@@ -105,7 +107,7 @@ pub async fn destroy(db: &Db, client_id: &str) -> Result<bool> {
 }
 
 /// Re-seals every check-in need and message body still sealed with the deployment key under its
-/// client's own key (run at start; a no-op once done). Each row is only replaced if it still
+/// client's own key (run at start; once done, one query that finds nothing). Each row is only replaced if it still
 /// holds the value read, so a concurrent write is never overwritten. Returns how many moved.
 pub async fn reseal_legacy(db: &Db, vault: &Vault) -> Result<u64> {
     let mut moved = 0;
@@ -113,12 +115,8 @@ pub async fn reseal_legacy(db: &Db, vault: &Vault) -> Result<u64> {
         (LEGACY_NEEDS, RESEAL_NEED, "checkins", "need"),
         (LEGACY_BODIES, RESEAL_BODY, "messages", "body"),
     ] {
-        let rows: Vec<(String, String, Vec<u8>)> =
-            with_pool!(db, pool => sqlx::query_as(select).fetch_all(pool).await)?;
+        let rows: Vec<(String, String, Vec<u8>)> = with_pool!(db, pool => sqlx::query_as(select).bind(CLIENT_KEY_ID.to_be_bytes().to_vec()).fetch_all(pool).await)?;
         for (id, client, stored) in rows {
-            if DataKey::sealed_with_client_key(&stored) {
-                continue;
-            }
             let place = Place {
                 table,
                 column,

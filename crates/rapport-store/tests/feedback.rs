@@ -243,9 +243,28 @@ async fn text_sealed_before_per_client_keys_stays_readable_and_moves_to_the_clie
             Some("sealed the old way")
         );
 
-        assert_eq!(user_keys::reseal_legacy(&db, &vault).await.unwrap(), 1);
+        let m = messages::send(
+            &db,
+            &vault,
+            &rel.id,
+            &client.id,
+            "speak_up",
+            "said the old way",
+        )
+        .await
+        .unwrap();
+        let legacy = vault.seal(place("messages", "body", &m.id), "said the old way");
+        with_pool!(&db, pool => sqlx::query("UPDATE messages SET body = $1 WHERE id = $2").bind(&legacy).bind(&m.id).execute(pool).await.map(|r| r.rows_affected())).unwrap();
+
+        assert_eq!(user_keys::reseal_legacy(&db, &vault).await.unwrap(), 2);
         let now = bytes(&db, "SELECT need FROM checkins WHERE id = $1", &c.id).await;
         assert!(DataKey::sealed_with_client_key(&now));
+        let now = bytes(&db, "SELECT body FROM messages WHERE id = $1", &m.id).await;
+        assert!(DataKey::sealed_with_client_key(&now));
+        assert_eq!(
+            messages::list(&db, &vault, &rel.id).await.unwrap()[0].body,
+            "said the old way"
+        );
         assert_eq!(
             checkins::list(&db, &vault, &rel.id).await.unwrap()[0]
                 .need

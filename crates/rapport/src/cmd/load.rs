@@ -6,9 +6,11 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use rapport_core::matching::{generate, generate_requests};
 use rapport_store::relationships::Sharing;
 use rapport_store::users::{self, Role};
 use rapport_store::{Db, Vault, listings, relationships};
+use rapport_web::features::matching::service::write_directory;
 use rapport_web::{AppState, Config};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -28,6 +30,9 @@ pub struct LoadArgs {
     /// temporary SQLite file.
     #[arg(long)]
     postgres: Option<String>,
+    /// Generated listings in the directory the match requests search.
+    #[arg(long, default_value_t = 10_000)]
+    listings: usize,
 }
 
 struct Phase {
@@ -134,8 +139,8 @@ async fn open_db(
 
 /// Runs the benchmark and prints one line per path.
 pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
-    if args.concurrency == 0 || args.seconds == 0 {
-        bail!("--concurrency and --seconds must be at least 1");
+    if args.concurrency == 0 || args.seconds == 0 || args.listings == 0 {
+        bail!("--concurrency, --seconds and --listings must be at least 1");
     }
     let dir = std::env::temp_dir().join(format!("rapport-bench-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -160,6 +165,19 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     tokio::spawn(async move {
         let _ = rapport_web::serve(listener, served, std::future::pending()).await;
     });
+
+    // A directory for the match requests, written before the app first reads it.
+    let directory = generate(args.listings, 42);
+    let match_bodies: Arc<Vec<String>> = Arc::new(
+        generate_requests(200, 42, &directory)
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<_, _>>()?,
+    );
+    write_directory(&db, &directory)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    drop(directory);
 
     let hash = rapport_web::security::password::hash("bench password 1")
         .await
@@ -293,6 +311,23 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         )
         .await,
     );
+    let (b, c, bodies) = (base.clone(), csrfs.clone(), match_bodies.clone());
+    results.push(
+        phase(
+            "match request (POST, API)",
+            args.seconds,
+            workers,
+            &http_clients,
+            Arc::new(move |client, w, i| {
+                client
+                    .post(format!("{b}/api/v1/match"))
+                    .header("x-csrf-token", &c[w % client_count])
+                    .header("content-type", "application/json")
+                    .body(bodies[(w * 7 + i as usize) % bodies.len()].clone())
+            }),
+        )
+        .await,
+    );
     let b = base.clone();
     results.push(
         phase(
@@ -329,6 +364,10 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             100.0 * p.rate() / ceiling
         );
     }
+    println!(
+        "match requests searched a directory of {} generated listings (seed 42)",
+        args.listings
+    );
     println!(
         "{stored} check-ins stored over {} relationships (about {} each); caseload of {shared} shared clients",
         client_count * REL_PER_CLIENT,

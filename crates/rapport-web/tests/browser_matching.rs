@@ -158,10 +158,7 @@ async fn a_therapist_edits_their_listing_and_an_administrator_imports_rows() {
         .map(|l| serde_json::to_string(l).unwrap())
         .collect::<Vec<_>>()
         .join("\n");
-    let file = std::env::temp_dir().join(format!(
-        "rapport-directory-{}.jsonl",
-        std::process::id()
-    ));
+    let file = std::env::temp_dir().join(format!("rapport-directory-{}.jsonl", std::process::id()));
     std::fs::write(&file, format!("{rows}\n{{\"id\": \"t-bad\"}}")).unwrap();
     b.choose_file("#file", &file).await;
     b.click("form[action='/admin/directory'] button[type=submit]")

@@ -6,6 +6,9 @@ use crate::common::{TestApp, User};
 use rapport_store::care::outbox;
 use serde_json::{Value, json};
 
+/// One hour in milliseconds, the unit appointments are moved by.
+pub const HOUR: i64 = 3_600_000;
+
 /// Every day, 09:00-17:00 UTC, 24 hours' notice: plenty of free slots.
 pub async fn therapist_with_week(app: &TestApp) -> User {
     let t = app.signup("therapist").await;

@@ -17,24 +17,27 @@ pub(crate) struct BitSet {
 
 impl BitSet {
     pub fn set(&mut self, i: usize) {
-        let w = i / 64;
+        self.set_word(i / 64, 1 << (i % 64));
+    }
+
+    /// Sets the ones of `bits` in word `w`, for builders that gather a word at a time.
+    pub fn set_word(&mut self, w: usize, bits: u64) {
+        if bits == 0 {
+            return;
+        }
         if self.words.is_empty() || w < self.first {
             self.first = w;
         }
         if w >= self.words.len() {
             self.words.resize(w + 1, 0);
         }
-        self.words[w] |= 1 << (i % 64);
+        self.words[w] |= bits;
     }
 
     pub fn clear(&mut self, i: usize) {
         if let Some(w) = self.words.get_mut(i / 64) {
             *w &= !(1 << (i % 64));
         }
-    }
-
-    pub fn get(&self, i: usize) -> bool {
-        self.word(i / 64) & (1 << (i % 64)) != 0
     }
 
     /// Word `w` (bits `64w .. 64w + 63`), zero past the end.

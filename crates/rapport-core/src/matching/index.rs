@@ -1,17 +1,20 @@
 //! The in-memory directory the engine searches: columnar, compact, kept current by upserts.
 //!
 //! Each listing becomes one fixed-size [`Row`] in a slot (kept as its hot and cold halves in two
-//! vectors, see [`super::row`]); set-valued fields become one bitset per
-//! value over slots (languages, jurisdictions, insurers, formats, populations), and in-person
-//! listings go into a 0.1° grid. A query ANDs a few bitsets, visits the grid cells its circle
-//! touches, and scores only what is left. Display text (ids, names) sits in separate vectors.
+//! vectors, see [`super::row`], and its style as a two-byte code); set-valued fields become one
+//! bitset per value over slots (languages, jurisdictions, insurers, formats, populations, and
+//! in [`FieldSets`] slots, identity, concerns, modalities, currencies and fee thresholds), and
+//! in-person listings go into a 0.05° grid. A query ANDs bitsets a word at a time, visits the
+//! grid cells its circle touches, and scores only what can make its results. Display text
+//! (ids, names) sits in separate vectors.
 
 use super::bitset::BitSet;
 use super::codes::{Jurisdiction, Language};
+use super::filters::FieldSets;
 use super::fxhash::FxHashMap;
-use super::geo::{Grid, cell};
+use super::geo::{Grid, Spot, cell};
 use super::listing::Listing;
-use super::row::{Cold, Hot, Row};
+use super::row::{Cold, Hot, Row, style_code};
 use super::vocab::{Format, POPULATIONS, Word};
 use std::collections::HashMap;
 use std::mem::size_of;
@@ -21,6 +24,9 @@ use std::mem::size_of;
 pub struct Index {
     pub(crate) hot: Vec<Hot>,
     pub(crate) cold: Vec<Cold>,
+    /// [`style_code`] of each row's style, so that a query can bound scores by style reading
+    /// two bytes per candidate.
+    pub(crate) styles: Vec<u16>,
     pub(crate) ids: Vec<Box<str>>,
     pub(crate) id_keys: Vec<u64>,
     pub(crate) names: Vec<Box<str>>,
@@ -32,6 +38,7 @@ pub struct Index {
     pub(crate) languages: FxHashMap<Language, BitSet>,
     pub(crate) jurisdictions: FxHashMap<Jurisdiction, BitSet>,
     pub(crate) insurers: FxHashMap<Box<str>, BitSet>,
+    pub(crate) fields: FieldSets,
     pub(crate) grid: Grid,
 }
 
@@ -209,9 +216,23 @@ impl Index {
         }
         let m = order.len();
         let at = |&(_, _, i): &(u64, Option<(i32, i32)>, u32)| i as usize;
+        // The rows in slot order, in one pass: their halves, style codes and field sets.
+        let mut hot = Vec::with_capacity(m);
+        let mut cold = Vec::with_capacity(m);
+        let mut styles = Vec::with_capacity(m);
+        let mut fields = FieldSets::builder(rows.iter().map(|r| r.hot.lowest_fee), m);
+        for o in &order {
+            let row = &rows[at(o)];
+            hot.push(row.hot);
+            cold.push(row.cold);
+            styles.push(style_code(&row.cold.style));
+            fields.push(row);
+        }
         let mut index = Index {
-            hot: order.iter().map(|o| rows[at(o)].hot).collect(),
-            cold: order.iter().map(|o| rows[at(o)].cold).collect(),
+            hot,
+            cold,
+            styles,
+            fields: fields.finish(),
             id_keys: order.iter().map(|o| id_key(&ids[at(o)])).collect(),
             ids: order
                 .iter()
@@ -261,7 +282,7 @@ impl Index {
         drop(listings);
         postings.into_index(&mut index);
         // In slot order the in-person listings come grouped by cell (within a jurisdiction).
-        let mut run: Vec<u32> = Vec::new();
+        let mut run: Vec<Spot> = Vec::new();
         let mut run_cell = None;
         for (slot, c) in index.cold.iter().enumerate() {
             if !(c.located && c.offers(Format::InPerson)) {
@@ -275,7 +296,7 @@ impl Index {
                 run.clear();
                 run_cell = Some(here);
             }
-            run.push(slot as u32);
+            run.push(Spot::new(c.lat, c.lon, slot as u32));
         }
         if let Some(at) = run_cell {
             index.grid.insert_all(at, &run);
@@ -295,6 +316,7 @@ impl Index {
                     let row = Row::from_listing(&listing);
                     self.hot.push(row.hot);
                     self.cold.push(row.cold);
+                    self.styles.push(0);
                     self.ids.push("".into());
                     self.id_keys.push(0);
                     self.names.push("".into());
@@ -335,9 +357,9 @@ impl Index {
         self.slot_of.contains_key(id)
     }
 
-    /// Approximate memory of the searchable structures per listing (rows, bitsets, grid, id map
-    /// and the pointers to display strings; the text bytes of ids and names are left out), for
-    /// the benchmark to print against its budget of 256 bytes.
+    /// Approximate memory of the searchable structures per listing (rows, style codes, every
+    /// bitset, grid, id map and the pointers to display strings; the text bytes of ids and
+    /// names are left out), for the benchmark to print against its budget of 256 bytes.
     pub fn approx_bytes_per_listing(&self) -> usize {
         if self.is_empty() {
             return 0;
@@ -347,9 +369,11 @@ impl Index {
             + self.populations.iter().map(BitSet::bytes).sum::<usize>()
             + postings(self.languages.values())
             + postings(self.jurisdictions.values())
-            + postings(self.insurers.values());
+            + postings(self.insurers.values())
+            + self.fields.bytes();
         let rows = self.hot.capacity() * size_of::<Hot>()
             + self.cold.capacity() * size_of::<Cold>()
+            + self.styles.capacity() * size_of::<u16>()
             + self.id_keys.capacity() * 8;
         let display = (self.ids.capacity() + self.names.capacity()) * size_of::<Box<str>>();
         let id_map =
@@ -362,6 +386,8 @@ impl Index {
         let row = Row::from_listing(&l);
         self.hot[i] = row.hot;
         self.cold[i] = row.cold;
+        self.styles[i] = style_code(&row.cold.style);
+        self.fields.insert(i, &row);
         self.post(i, &l);
         if row.cold.located && row.offers(Format::InPerson) {
             self.grid.insert(row.cold.lat, row.cold.lon, slot);
@@ -399,6 +425,7 @@ impl Index {
         if row.located && row.offers(Format::InPerson) {
             self.grid.remove(row.lat, row.lon, slot);
         }
+        self.fields.remove(i, &self.hot[i]);
         self.open.clear(i);
         self.formats
             .iter_mut()

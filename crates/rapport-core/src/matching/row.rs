@@ -1,17 +1,21 @@
-//! The compact, fixed-size record the engine keeps per listing (one 64-byte line and 56 bytes).
+//! The compact, fixed-size record the engine keeps per listing (32 bytes and 56 bytes).
 //!
 //! Everything a filter, a score or an explanation needs is here as bits and numbers; display text
 //! and open-ended codes (languages, jurisdictions, insurers) live elsewhere.
 //!
-//! The record is split by how often a query reads it. [`Hot`] is what every candidate's filters
-//! and the discrete part of its score read, packed into one cache line; [`Cold`] (location and
-//! style) is read only for candidates in reach of the grid or good enough to need an exact score.
-//! The index keeps the parts in two vectors, so a scan over tens of thousands of candidates
-//! streams one cache line per candidate instead of two or three.
+//! The record is split by how often a query reads it. The filters are answered by bitsets
+//! (see [`super::filters`]), so rows are read to score. [`Hot`] is what the discrete part of a
+//! score reads (and a fee, for the one band of fees the bitsets cannot settle), two to a cache
+//! line; [`Cold`] (location, exact style) is read only for candidates in reach of the grid, to
+//! explain a result, or when a style is off the half-point grid that [`style_code`] holds. The
+//! index keeps the parts in two vectors, so a scan over tens of thousands of candidates streams
+//! half a cache line per candidate instead of two or three. Weekly slots, which only the
+//! filters and explanations need, are kept only as the filters' bitsets.
 
 use super::codes::Currency;
 use super::listing::Listing;
 use super::vocab::{Concern, Faith, Format, Gender, Rating, Word};
+use std::mem::size_of;
 
 /// Bit of a format in [`Cold::formats`].
 pub(crate) fn format_bit(f: Format) -> u8 {
@@ -23,14 +27,13 @@ pub(crate) fn rating_code(r: Rating) -> u64 {
     r.index() as u64 + 1
 }
 
-/// The filter and discrete-score fields: one 64-byte line.
+/// The fee and discrete-score fields: half a cache line.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[repr(align(64))]
+#[repr(align(32))]
 pub(crate) struct Hot {
     /// The least the therapist charges: the fee, or the sliding-scale minimum when lower. A
     /// budget fits when `fee <= budget || sliding <= budget`, which is `lowest_fee <= budget`.
     pub lowest_fee: u64,
-    pub slots: [u64; 3],
     pub effectiveness: u64,
     pub concerns: u32,
     pub modalities: u32,
@@ -44,11 +47,39 @@ pub(crate) struct Hot {
 /// Where and how the therapist works: read for in-person distance, exact style and display.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Cold {
+    pub style: [f64; 4],
     pub lat: f64,
     pub lon: f64,
-    pub style: [f64; 4],
     pub formats: u8,
     pub located: bool,
+}
+
+// The sizes the module's layout is about.
+const _: () = assert!(size_of::<Hot>() == 32 && size_of::<Cold>() == 56);
+
+/// [`style_code`] of a style off the half-point grid.
+pub(crate) const IRREGULAR: u16 = u16::MAX;
+
+/// The value of a style nibble: `n / 2 - 3` (−3, −2.5, … 3 for 0 … 12).
+pub(crate) fn half_step(n: u16) -> f64 {
+    f64::from(n) * 0.5 - 3.0
+}
+
+/// A therapist's style in 16 bits, a nibble per dimension, when every value is on the
+/// half-point grid the listing form offers ([`half_step`] gives each back, the same number),
+/// else [`IRREGULAR`]. A query can then bound or score style from two bytes per listing
+/// instead of its cold row, to the bit. (A −0 comes back as 0, which the closeness cannot
+/// tell apart: it only uses `|p − t|`.)
+pub(crate) fn style_code(style: &[f64; 4]) -> u16 {
+    let mut code = 0;
+    for (d, &t) in style.iter().enumerate() {
+        let n = (t + 3.0) * 2.0;
+        if !(0.0..=12.0).contains(&n) || half_step(n as u16) != t {
+            return IRREGULAR;
+        }
+        code |= (n as u16) << (4 * d);
+    }
+    code
 }
 
 impl Cold {
@@ -57,10 +88,13 @@ impl Cold {
     }
 }
 
+/// A whole record: the two halves the index keeps, and the weekly slots (bit `s.bit()` of
+/// the three words), which it keeps as bitsets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Row {
     pub hot: Hot,
     pub cold: Cold,
+    pub slots: [u64; 3],
 }
 
 pub(crate) fn mask<W: Word>(words: &[W]) -> u32 {
@@ -82,7 +116,6 @@ impl Row {
                 .fee
                 .sliding_scale_min
                 .map_or(l.fee.amount, |s| s.min(l.fee.amount)),
-            slots,
             effectiveness,
             concerns: mask(&l.concerns),
             modalities: mask(&l.modalities),
@@ -93,13 +126,13 @@ impl Row {
             lgbtq: l.identity.lgbtq,
         };
         let cold = Cold {
+            style: l.style.to_array(),
             lat: l.location.as_ref().map_or(0.0, |p| p.lat),
             lon: l.location.as_ref().map_or(0.0, |p| p.lon),
-            style: l.style.to_array(),
             formats: l.formats.iter().fold(0, |m, f| m | format_bit(*f)),
             located: l.location.is_some(),
         };
-        Self { hot, cold }
+        Self { hot, cold, slots }
     }
 
     pub fn offers(&self, f: Format) -> bool {
@@ -111,6 +144,33 @@ impl Row {
     }
 
     pub fn has_slot(&self, bit: usize) -> bool {
-        self.hot.slots[bit / 64] & 1 << (bit % 64) != 0
+        self.slots[bit / 64] & 1 << (bit % 64) != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_style_on_the_half_point_grid_codes_back_to_the_same_numbers() {
+        for n in 0..13u16 {
+            let t = half_step(n);
+            let style = [t, -t, 0.5 * (n % 7) as f64, 3.0];
+            let code = style_code(&style);
+            assert_ne!(code, IRREGULAR, "{style:?}");
+            for (d, v) in style.iter().enumerate() {
+                assert_eq!(half_step(code >> (4 * d) & 15), *v, "{style:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_style_off_the_grid_has_no_code_and_minus_zero_codes_as_zero() {
+        for off in [0.3, -2.75, 3.5, -3.5, f64::NAN, 1e-9] {
+            assert_eq!(style_code(&[0.0, off, 0.0, 0.0]), IRREGULAR, "{off}");
+        }
+        let code = style_code(&[-0.0, 0.0, -0.0, 1.0]);
+        assert_eq!(code & 0xFFF, 6 | 6 << 4 | 6 << 8);
     }
 }

@@ -1,19 +1,29 @@
-//! Answering a request from the [`Index`]: prefilter by bitsets and grid, check the remaining
-//! filters on compact rows, score, and keep the best `top` in a bounded heap.
+//! Answering a request from the [`Index`]: filter by bitsets and grid, count, score only the
+//! candidates that may make the best `top`, and keep those in a bounded heap.
 //!
-//! No directory-sized memory is touched per query: the set filters are ANDed one 64-bit word
-//! at a time, only over the words of the client's jurisdiction (listings are laid out by
-//! jurisdiction, so that is a narrow band), and in-person candidates come from the grid cells
-//! around the client. Each candidate is visited once, in slot order.
+//! No directory-sized memory is touched per query: every hard filter is a set (the index's own,
+//! and [`Filters`] for the rest), ANDed one 64-bit word at a time, only over the words of the
+//! client's jurisdiction (listings are laid out by jurisdiction, so that is a narrow band), and
+//! in-person candidates come from the grid cells around the client. So how many pass is a
+//! popcount, and rows are read only to score.
+//!
+//! Scoring goes best first, so that the worst kept score rises early and bounds drop the rest
+//! unread: in-person candidates come nearest cell first, and remote ones in classes by the
+//! score features sets can tell ([`Classes`]): once the heap is full and a class cannot beat
+//! its worst, neither can any class after it. Within a class, a two-byte style code bounds each
+//! candidate before its row is read.
 
 use super::bitset::{BitSet, ones};
+use super::classes::Classes;
 use super::explain::explain;
-use super::geo::{Origin, haversine_km};
+use super::filters::Filters;
+use super::geo::{Origin, Reach, haversine_km};
 use super::index::Index;
+use super::query::Query;
 use super::request::Request;
-use super::row::{Hot, Row, mask};
+use super::row::{IRREGULAR, Row};
 use super::rules::{Components, MatchResponse, MatchResult, Weights};
-use super::vocab::{Faith, Format, Gender, Strength, Word};
+use super::vocab::{Format, Word};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -50,219 +60,6 @@ impl PartialEq for Entry<'_> {
 }
 
 impl Eq for Entry<'_> {}
-
-/// The identity wishes as bits: bit 0 gender, 1 LGBTQ+, 2 ethnicity, 3 faith. A row's met
-/// wishes are worked out once as one byte; `must` and `prefer` say which bits filter and which
-/// score, so the filter and the identity component are each one mask.
-struct Wishes {
-    gender: Option<Gender>,
-    lgbtq: Option<bool>,
-    ethnicity: u8,
-    faith: Option<Faith>,
-    must: u8,
-    prefer: u8,
-}
-
-impl Wishes {
-    fn new(req: &Request) -> Self {
-        let p = &req.identity;
-        let strengths = [
-            p.gender.map(|g| g.strength),
-            p.lgbtq.map(|l| l.strength),
-            p.ethnicity.map(|e| e.strength),
-            p.faith.map(|f| f.strength),
-        ];
-        let bits = |wanted: Strength| {
-            strengths
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| **s == Some(wanted))
-                .fold(0u8, |m, (i, _)| m | 1 << i)
-        };
-        Wishes {
-            gender: p.gender.map(|g| g.value),
-            lgbtq: p.lgbtq.map(|l| l.value),
-            ethnicity: p.ethnicity.map_or(0, |e| 1 << e.value.index()),
-            faith: p.faith.map(|f| f.value),
-            must: bits(Strength::Must),
-            prefer: bits(Strength::Prefer),
-        }
-    }
-
-    /// Which wishes the row meets (bits of wishes not made are meaningless and masked off).
-    fn met(&self, row: &Hot) -> u8 {
-        u8::from(self.gender.is_some() && row.gender == self.gender)
-            | u8::from(self.lgbtq.is_some() && row.lgbtq == self.lgbtq) << 1
-            | u8::from(row.ethnicity & self.ethnicity != 0) << 2
-            | u8::from(self.faith.is_some() && row.faith == self.faith) << 3
-    }
-}
-
-/// The request turned into masks and constants once, so each row is checked and scored with a
-/// few integer operations and no allocation.
-struct Query<'a> {
-    req: &'a Request,
-    concern_masks: [u32; 3],
-    concern_total: u32,
-    /// Bit offsets into [`Hot::effectiveness`] of the first three concerns, `firsts` of them.
-    first_concerns: [u32; 3],
-    firsts: usize,
-    modalities: u32,
-    slots: Option<[u64; 3]>,
-    insurer: Option<&'a BitSet>,
-    wishes: Wishes,
-    style: Option<[f64; 4]>,
-    reach: Option<f64>,
-    /// The client's location, to measure in-person candidates found without measuring.
-    origin: Option<Origin>,
-}
-
-impl<'a> Query<'a> {
-    fn new(req: &'a Request, index: &'a Index) -> Self {
-        let c = &req.concerns;
-        let concern_masks = [
-            mask(&c[..c.len().min(1)]),
-            mask(&c[c.len().min(1)..c.len().min(2)]),
-            mask(&c[c.len().min(2)..]),
-        ];
-        let concern_total = (0..c.len())
-            .map(|i| [3, 2].get(i).copied().unwrap_or(1))
-            .sum();
-        let mut first_concerns = [0; 3];
-        for (to, c) in first_concerns.iter_mut().zip(c) {
-            *to = 2 * c.index() as u32;
-        }
-        let slots = (!req.slots.is_empty()).then(|| {
-            let mut bits = [0u64; 3];
-            req.slots
-                .iter()
-                .for_each(|s| bits[s.bit() / 64] |= 1 << (s.bit() % 64));
-            bits
-        });
-        let wish = req.style.to_array();
-        Query {
-            req,
-            concern_masks,
-            concern_total,
-            first_concerns,
-            firsts: c.len().min(3),
-            modalities: mask(&req.modalities),
-            slots,
-            insurer: req.insurance.as_deref().and_then(|i| index.insurers.get(i)),
-            wishes: Wishes::new(req),
-            style: wish.iter().any(|p| *p != 0.0).then_some(wish),
-            reach: req
-                .max_distance_km
-                .filter(|_| req.accepts(Format::InPerson)),
-            origin: req.location.map(|p| Origin::new(p.lat, p.lon)),
-        }
-    }
-
-    /// Whether the row passes the filters the bitsets and the grid did not already settle.
-    ///
-    /// Written without short-circuits (`&`, `|` on bools): whether a candidate passes is close
-    /// to a coin toss, and without a branch to mispredict the processor can fetch the rows of
-    /// several candidates at once, which is what a scan over many candidates waits on.
-    fn admits(&self, row: &Hot, slot: usize) -> bool {
-        let req = self.req;
-        let free = req.budget.is_none() && req.insurance.is_none();
-        let budget = req
-            .budget
-            .is_some_and(|b| (b.currency == row.currency) & (row.lowest_fee <= b.amount));
-        let insured = self.insurer.is_some_and(|ins| ins.get(slot));
-        let money = free | budget | insured;
-        let time = self.slots.is_none_or(|bits| {
-            (bits[0] & row.slots[0]) | (bits[1] & row.slots[1]) | (bits[2] & row.slots[2]) != 0
-        });
-        let must = self.wishes.must;
-        money & time & (self.wishes.met(row) & must == must)
-    }
-
-    /// Closeness to the wished style, when the client wished one.
-    fn style(&self, therapist: &[f64; 4]) -> Option<f64> {
-        self.style.map(|wish| {
-            let (mut num, mut den) = (0.0, 0.0);
-            for (p, t) in wish.iter().zip(therapist) {
-                num += p.abs() * (1.0 - (p - t).abs() / 6.0);
-                den += p.abs();
-            }
-            num / den
-        })
-    }
-
-    /// The discrete score terms of a row (everything but style and distance).
-    fn terms(&self, row: &Hot, met: u8) -> Terms {
-        let [first, second, rest] = self.concern_masks;
-        let halves = self.first_concerns[..self.firsts]
-            .iter()
-            .map(|at| match (row.effectiveness >> at) & 3 {
-                1 => 2,
-                3 => 0,
-                _ => 1,
-            })
-            .sum();
-        Terms {
-            listed: 3 * u32::from(row.concerns & first != 0)
-                + 2 * u32::from(row.concerns & second != 0)
-                + (row.concerns & rest).count_ones(),
-            shared: row.modalities & self.modalities != 0,
-            met: (met & self.wishes.prefer).count_ones(),
-            halves,
-        }
-    }
-
-    /// Where a row's terms sit in [`Best::bounds`]: a number below [`Query::keys`].
-    fn key(&self, t: Terms) -> usize {
-        let key = ((t.listed as usize * 2 + usize::from(t.shared)) * 5 + t.met as usize) * 7;
-        key + t.halves as usize
-    }
-
-    /// How many different [`Query::key`]s the request's rows can have.
-    fn keys(&self) -> usize {
-        (self.concern_total as usize + 1) * 2 * 5 * 7
-    }
-
-    /// The score components, computed exactly as [`super::naive`] does (same operations, same
-    /// order) so that scores, and therefore ties, agree to the bit. `style` is the style
-    /// component ([`Query::style`]), passed in because it is the one that needs the cold half
-    /// of the row.
-    fn components(&self, t: Terms, style: Option<f64>, near: Option<f64>) -> Components {
-        let concerns =
-            (self.concern_total > 0).then(|| f64::from(t.listed) / f64::from(self.concern_total));
-        let modality = (self.modalities != 0).then_some(if t.shared { 1.0 } else { 0.0 });
-        let prefer = self.wishes.prefer;
-        let identity = (prefer != 0).then(|| f64::from(t.met) / f64::from(prefer.count_ones()));
-        let distance = self
-            .reach
-            .map(|max| near.map_or(0.0, |d| (1.0 - d / max).max(0.0)));
-        // Each of the first concerns adds 1, 0.5 or 0: sums of halves are exact in floating
-        // point, so this equals summing the values one by one.
-        let effectiveness = if self.firsts == 0 {
-            0.5
-        } else {
-            f64::from(t.halves) * 0.5 / self.firsts as f64
-        };
-        Components {
-            concerns,
-            style,
-            modality,
-            identity,
-            distance,
-            effectiveness,
-        }
-    }
-}
-
-/// A row's discrete score terms: concern weight listed, a shared modality, `prefer` identity
-/// wishes met, and effectiveness with the first concerns in halves (effective 2, unrated or
-/// neutral 1, ineffective 0).
-#[derive(Clone, Copy)]
-struct Terms {
-    listed: u32,
-    shared: bool,
-    met: u32,
-    halves: u32,
-}
 
 /// The set filters every candidate must pass (open, a shared language, the population, not
 /// excluded), read a word at a time straight from the index's bitsets.
@@ -307,10 +104,6 @@ impl<'a> Base<'a> {
         }
         bits
     }
-
-    fn get(&self, i: usize) -> bool {
-        self.word(i / 64) & 1 << (i % 64) != 0
-    }
 }
 
 /// Listings licensed in the client's jurisdiction offering a remote format the client accepts.
@@ -329,93 +122,367 @@ impl Remote<'_> {
     }
 }
 
-/// The best `top` candidates seen so far, and how many passed every filter.
-struct Best<'a> {
-    heap: BinaryHeap<Entry<'a>>,
-    top: usize,
-    total: usize,
-    /// Per [`Query::key`], the most a listing with those terms can score when it is not in
-    /// reach in person (its distance component is then 0): its score with style closeness 1.
-    /// Filled in as keys are met (NaN until then), once the heap is full.
-    bounds: Vec<f64>,
+/// Remote candidates that passed every filter, as words over the jurisdiction's span.
+struct Words {
+    start: usize,
+    words: Vec<u64>,
 }
 
-impl<'a> Best<'a> {
-    /// Counts an in-person candidate if it passes the filters the sets left, and considers it.
-    fn offer(&mut self, index: &'a Index, q: &Query, w: &Weights, near: Near) {
-        let i = near.slot as usize;
-        if q.admits(&index.hot[i], i) {
-            self.total += 1;
-            self.consider(index, q, w, i, Some(near));
+impl Words {
+    /// Takes the ones of `bits` out of word `w`.
+    fn clear(&mut self, w: usize, bits: u64) {
+        if let Some(word) = self.words.get_mut(w.wrapping_sub(self.start)) {
+            *word &= !bits;
         }
     }
 
-    /// Counts the candidates of word `word` (its ones in `bits`) that pass the filters, and
-    /// considers those. The filters are run over the whole word first, with no branch per
-    /// candidate (see [`Query::admits`]), then the ones that pass are considered.
-    fn offer_word(&mut self, index: &'a Index, q: &Query, w: &Weights, word: usize, bits: u64) {
-        let pass = ones(bits, word).fold(0u64, |pass, i| {
-            pass | u64::from(q.admits(&index.hot[i], i)) << (i % 64)
-        });
-        self.total += pass.count_ones() as usize;
-        for i in ones(pass, word) {
-            self.consider(index, q, w, i, None);
+    fn count(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+}
+
+/// How many classes of remote candidates are taken one pass each, at most.
+const MAX_PASSES: usize = 16;
+
+/// One request being answered: the request's constants, the best `top` candidates so far and
+/// how many passed every filter.
+struct Search<'a> {
+    index: &'a Index,
+    q: Query<'a>,
+    w: &'a Weights,
+    classes: Classes<'a>,
+    heap: BinaryHeap<Entry<'a>>,
+    total: usize,
+    /// Per class, its [`StyleCut`] (for the last worst kept score that needed one).
+    cuts: Vec<StyleCut>,
+}
+
+/// For remote candidates of one class, the least style closeness numerator (see
+/// [`Query::style_num`]) at which their bound reaches a given worst kept score (0 until one is
+/// needed). The bound only grows with the numerator, so a candidate below the cut cannot beat
+/// that score, nor any later (higher) worst: most candidates of a class are then dropped on
+/// four table look-ups, without working out a score. The cut is found by bisection over the
+/// floating-point numbers themselves, with the bound code itself, so it is exact.
+#[derive(Clone, Copy)]
+struct StyleCut {
+    worst: f64,
+    num: f64,
+}
+
+impl StyleCut {
+    const NONE: StyleCut = StyleCut {
+        worst: f64::NAN,
+        num: 0.0,
+    };
+
+    fn new(search: &Search, class: usize, worst: f64) -> Self {
+        let best = search.classes.remote[class];
+        let den = search.q.style_den;
+        let reaches = |bits: u64| {
+            let style = Some(f64::from_bits(bits) / den);
+            (Components { style, ..best }).score(search.w) >= worst
+        };
+        // Non-negative floating-point numbers are ordered as their bits; a numerator is at most
+        // the denominator (each of its terms is at most its |p|).
+        let (mut below, mut at) = (0u64, den.to_bits());
+        let num = if reaches(below) {
+            0.0
+        } else if !reaches(at) {
+            f64::INFINITY
+        } else {
+            while at - below > 1 {
+                let mid = below + (at - below) / 2;
+                if reaches(mid) {
+                    at = mid;
+                } else {
+                    below = mid;
+                }
+            }
+            f64::from_bits(at)
+        };
+        StyleCut { worst, num }
+    }
+}
+
+impl<'a> Search<'a> {
+    /// The score to beat once `top` are kept: the worst of them.
+    fn worst(&self) -> Option<f64> {
+        if self.heap.len() >= self.q.req.top {
+            self.heap.peek().map(|e| e.score)
+        } else {
+            None
         }
+    }
+
+    /// Considers in-person candidate `i` (of a word whose feature words are `features`)
+    /// unless a bound cannot beat the worst kept score: first its class's at the least
+    /// distance of its cell (`cell` caches those per class), then with its own style and,
+    /// once measured, distance.
+    fn offer(&mut self, i: usize, near: Near, features: &[u64], cell: &mut CellBounds) {
+        if let Some(worst) = self.worst() {
+            let (bound, mut best) = cell.get(self, Classes::of(i % 64, features));
+            if bound < worst {
+                return;
+            }
+            if self.q.style.is_some() || near.measured {
+                best.style = self.q.style_bound(self.index.styles[i]);
+                best.distance = self.q.distance(Some(near.km));
+                if best.score(self.w) < worst {
+                    return;
+                }
+            }
+        }
+        self.consider(i, Some(near));
+    }
+
+    /// The in-person candidates within the client's reach, nearest grid cells first: each that
+    /// passes every filter is counted, cleared from `remote` (it is taken from this side,
+    /// where its distance is known) and considered. A grid cell comes with a lower bound on
+    /// its listings' distances, so most of them are never measured, and when even its best
+    /// class cannot beat the worst kept score none of them is scored. Only listings of cells
+    /// across the circle's edge that [`Reach`] cannot place are measured, to count them right.
+    fn near(&mut self, base: &Base, filters: &Filters, remote: &mut Words) {
+        let req = self.q.req;
+        let (Some(from), Some(max)) = (req.location, req.max_distance_km) else {
+            return;
+        };
+        if !req.accepts(Format::InPerson) {
+            return;
+        }
+        let index = self.index;
+        let origin = Origin::new(from.lat, from.lon);
+        let reach = Reach::new(from.lat, from.lon, max);
+        let in_person = &index.formats[Format::InPerson.index()];
+        let passing = |word: usize, mask: u64| {
+            let bits = mask & base.word(word) & in_person.word(word);
+            if bits == 0 {
+                0
+            } else {
+                filters.word(word, bits)
+            }
+        };
+        // The exact distance of listing `i`, when it is within reach.
+        let measure = |i: usize| {
+            let row = &index.cold[i];
+            let km = origin.km(row.lat, row.lon);
+            (row.located && km <= max).then_some(km)
+        };
+        let mut features = vec![0u64; self.classes.features.len()];
+        let mut cell = CellBounds::new(self.classes.terms.len());
+        let within = index
+            .grid
+            .within(from.lat, from.lon, max, |spots, km, inside| {
+                cell.reset(km);
+                // A cell's slots mostly lie in runs: take them a word at a time.
+                for group in spots.chunk_by(|a, b| a.slot / 64 == b.slot / 64) {
+                    let word = group[0].slot as usize / 64;
+                    let mask = group.iter().fold(0u64, |m, s| m | 1 << (s.slot % 64));
+                    let passing = passing(word, mask);
+                    if passing == 0 {
+                        continue;
+                    }
+                    if inside {
+                        // The grid holds exactly the located in-person listings, so a slot found
+                        // in a cell certainly in reach is a candidate without reading its row.
+                        self.reached(word, passing, remote);
+                        let best = self.classes.best();
+                        if self
+                            .worst()
+                            .is_some_and(|worst| cell.get(self, best).0 < worst)
+                        {
+                            continue;
+                        }
+                        self.classes.words(word, &mut features);
+                        for i in ones(passing, word) {
+                            self.offer(
+                                i,
+                                Near {
+                                    km,
+                                    measured: false,
+                                },
+                                &features,
+                                &mut cell,
+                            );
+                        }
+                        continue;
+                    }
+                    self.classes.words(word, &mut features);
+                    for spot in group.iter().filter(|s| passing & 1 << (s.slot % 64) != 0) {
+                        let i = spot.slot as usize;
+                        let near = match reach.as_ref().and_then(|r| r.test(spot)) {
+                            Some(true) => Near {
+                                km,
+                                measured: false,
+                            },
+                            Some(false) => continue,
+                            None => match measure(i) {
+                                Some(km) => Near { km, measured: true },
+                                None => continue,
+                            },
+                        };
+                        self.reached(word, 1 << (i % 64), remote);
+                        self.offer(i, near, &features, &mut cell);
+                    }
+                }
+            });
+        if !within {
+            cell.reset(0.0);
+            for word in in_person.span() {
+                let passing = passing(word, !0);
+                self.classes.words(word, &mut features);
+                for i in ones(passing, word) {
+                    if let Some(km) = measure(i) {
+                        self.reached(word, 1 << (i % 64), remote);
+                        self.offer(i, Near { km, measured: true }, &features, &mut cell);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Counts in-person candidates `bits` of word `word`, taking them out of `remote`.
+    fn reached(&mut self, word: usize, bits: u64, remote: &mut Words) {
+        remote.clear(word, bits);
+        self.total += bits.count_ones() as usize;
+    }
+
+    /// The remote candidates, class by class, best first, until a class cannot beat the
+    /// worst kept score (then neither can any after it). Each class is a pass over the words
+    /// with candidates, cheap while few classes are needed, as is usual; past
+    /// [`MAX_PASSES`], one last pass takes every candidate left by its class instead.
+    fn remote(&mut self, remote: &Words) {
+        let m = self.classes.features.len();
+        // Each word with candidates: its number, its candidates and its feature words.
+        let stride = m + 2;
+        let mut table = Vec::new();
+        for (k, &bits) in remote.words.iter().enumerate() {
+            if bits != 0 {
+                let word = remote.start + k;
+                table.extend([word as u64, bits]);
+                table.resize(table.len() + m, 0);
+                let at = table.len() - m;
+                self.classes.words(word, &mut table[at..]);
+            }
+        }
+        let mut passed = vec![false; self.classes.terms.len()];
+        for k in 0..self.classes.order.len() {
+            let class = self.classes.order[k];
+            let hopeless = |search: &Self, class: usize| {
+                (search.worst()).is_some_and(|worst| search.classes.bounds[class] < worst)
+            };
+            if hopeless(self, class) {
+                return;
+            }
+            if k == MAX_PASSES {
+                for row in table.chunks_exact(stride) {
+                    let word = row[0] as usize;
+                    for i in ones(row[1], word) {
+                        let class = Classes::of(i % 64, &row[2..]);
+                        if !passed[class] && !hopeless(self, class) {
+                            self.take(i, class);
+                        }
+                    }
+                }
+                return;
+            }
+            passed[class] = true;
+            for row in table.chunks_exact(stride) {
+                let word = row[0] as usize;
+                for i in ones(Classes::members(class, row[1], &row[2..]), word) {
+                    self.take(i, class);
+                }
+            }
+        }
+    }
+
+    /// Considers remote candidate `i` of `class` unless its class's bound with its own style
+    /// cannot beat the worst kept score; in an exact class, its score is the class's.
+    fn take(&mut self, i: usize, class: usize) {
+        let best = self.classes.remote[class];
+        if self.classes.exact[class] {
+            let score = best.score(self.w);
+            if self.worst().is_none_or(|worst| score >= worst) {
+                self.keep(i, score, None);
+            }
+            return;
+        }
+        if let Some(worst) = self.worst()
+            && let Some(num) = self.q.style_num(self.index.styles[i])
+        {
+            if num < self.cuts[class].num {
+                return;
+            }
+            let style = Some(num / self.q.style_den);
+            if (Components { style, ..best }).score(self.w) < worst {
+                if self.cuts[class].worst != worst {
+                    self.cuts[class] = StyleCut::new(self, class, worst);
+                }
+                return;
+            }
+        }
+        self.consider(i, None);
     }
 
     /// Keeps a listing that passed every filter if it scores among the best so far.
     ///
-    /// Once the heap is full, a candidate is first held to an upper bound of its score, with
-    /// style closeness taken as 1, the most it can be. The score only grows with each
-    /// component (each step of [`Components::score`] is monotonic, in floating point too), so
-    /// when even the bound is below the worst kept score, the exact score is too, and the
-    /// candidate is dropped without reading the cold half of its row. Most candidates are
-    /// remote ones, whose bound depends only on their discrete terms and is looked up.
-    fn consider(&mut self, index: &'a Index, q: &Query, w: &Weights, i: usize, near: Option<Near>) {
+    /// Once the heap is full, an in-person candidate not yet measured, or one whose style is
+    /// off the grid of style codes, is first held to a bound (its distance's lower bound,
+    /// style closeness 1): the score only grows with each component (each step of
+    /// [`Components::score`] is monotonic, in floating point too), so when even the bound is
+    /// below the worst kept score, the exact score is too, and the candidate is dropped
+    /// without reading its cold row.
+    fn consider(&mut self, i: usize, near: Option<Near>) {
+        let (index, q) = (self.index, &self.q);
         let hot = &index.hot[i];
-        let met = q.wishes.met(hot);
-        let terms = q.terms(hot, met);
-        let worst = if self.heap.len() >= self.top {
-            self.heap.peek().map(|e| e.score)
-        } else {
-            None
-        };
-        if let Some(worst) = worst {
-            let most = q.style.map(|_| 1.0);
-            let bound = if let Some(n) = near {
-                q.components(terms, most, Some(n.km)).score(w)
-            } else {
-                if self.bounds.is_empty() {
-                    self.bounds = vec![f64::NAN; q.keys()];
-                }
-                let bound = &mut self.bounds[q.key(terms)];
-                if bound.is_nan() {
-                    *bound = q.components(terms, most, None).score(w);
-                }
-                *bound
-            };
-            if bound < worst {
-                return;
-            }
+        let terms = q.terms(hot, q.wishes.met(hot));
+        let code = index.styles[i];
+        let worst = self.worst();
+        let rough = near.is_some_and(|n| !n.measured) || (code == IRREGULAR && q.style.is_some());
+        if rough
+            && let Some(worst) = worst
+            && q.components(terms, q.style_bound(code), near.map(|n| n.km))
+                .score(self.w)
+                < worst
+        {
+            return;
         }
         let cold = &index.cold[i];
-        let near = near.map(|n| match q.origin {
+        let km = near.map(|n| match q.origin {
             Some(origin) if !n.measured => origin.km(cold.lat, cold.lon),
             _ => n.km,
         });
-        let style = q.style(&cold.style);
-        let score = q.components(terms, style, near).score(w);
-        if worst.is_some_and(|worst| score < worst) {
-            return;
+        let score = q
+            .components(terms, q.exact_style(code, cold), km)
+            .score(self.w);
+        if worst.is_none_or(|worst| score >= worst) {
+            self.keep(i, score, km);
+        }
+    }
+
+    /// Keeps listing `i`, scoring `score` (at least the worst kept), if it ranks among the
+    /// best `top` so far: on a tie, the smaller id wins.
+    fn keep(&mut self, i: usize, score: f64, km: Option<f64>) {
+        let index = self.index;
+        let key = index.id_keys[i];
+        if self.heap.len() >= self.q.req.top {
+            // Most lose on score or on their id's first bytes, without their id's text.
+            let Some(worst) = self.heap.peek() else {
+                return;
+            };
+            match score.total_cmp(&worst.score) {
+                Ordering::Less => return,
+                Ordering::Equal if key > worst.key => return,
+                _ => {}
+            }
         }
         let entry = Entry {
             score,
-            key: index.id_keys[i],
+            key,
             id: &index.ids[i],
             slot: i as u32,
-            near,
+            near: km,
         };
-        if worst.is_none() {
+        if self.heap.len() < self.q.req.top {
             self.heap.push(entry);
         } else if let Some(mut worst) = self.heap.peek_mut()
             && entry < *worst
@@ -433,46 +500,58 @@ impl Index {
 
     /// The best matches for a request under the given weights.
     ///
-    /// Candidates are the in-person ones within reach (from the grid, with their distances,
-    /// sorted by slot) merged with the remote ones (a word-by-word AND over the jurisdiction's
-    /// span); a listing that is both is taken once, from the in-person side, so its distance is
-    /// known.
+    /// Candidates are the in-person ones within reach (from the grid, with their distances)
+    /// and the remote ones (a word-by-word AND over the jurisdiction's span); a listing that is
+    /// both is taken once, from the in-person side, so its distance is known. In-person
+    /// candidates are considered first, nearest first; then the remote ones class by class.
     pub fn search_with(&self, req: &Request, w: &Weights) -> MatchResponse {
         let base = Base::new(self, req);
-        let query = Query::new(req, self);
-        let near = self.near(req, &base);
-        let mut best = Best {
+        let filters = Filters::new(self, req);
+        let mut remote = self.remote_eligible(req, &base, &filters);
+        let q = Query::new(req);
+        let classes = Classes::new(self, &q, w);
+        let mut search = Search {
+            index: self,
+            cuts: vec![StyleCut::NONE; classes.terms.len()],
+            classes,
+            q,
+            w,
             heap: BinaryHeap::with_capacity(req.top + 1),
-            top: req.top,
             total: 0,
-            bounds: Vec::new(),
         };
-        let mut near = near.into_iter().peekable();
-        if let Some(remote) = self.remote(req) {
-            for word in remote.jurisdiction.span() {
-                while let Some(n) = near.next_if(|n| (n.slot as usize) / 64 < word) {
-                    best.offer(self, &query, w, n);
-                }
-                let mut bits = remote.word(word) & base.word(word);
-                while let Some(n) = near.next_if(|n| (n.slot as usize) / 64 == word) {
-                    bits &= !(1 << (n.slot % 64));
-                    best.offer(self, &query, w, n);
-                }
-                best.offer_word(self, &query, w, word, bits);
-            }
-        }
-        for n in near {
-            best.offer(self, &query, w, n);
-        }
-        let results = best
-            .heap
-            .into_sorted_vec()
-            .into_iter()
-            .map(|e| self.result(req, &query, w, e))
+        search.near(&base, &filters, &mut remote);
+        search.total += remote.count();
+        search.remote(&remote);
+        let results = (search.heap.into_sorted_vec().into_iter())
+            .map(|e| self.result(req, &search.q, w, e))
             .collect();
         MatchResponse {
-            total_eligible: best.total,
+            total_eligible: search.total,
             results,
+        }
+    }
+
+    /// The remote candidates that pass every filter, over the jurisdiction's span (none when
+    /// remote care cannot connect anyone).
+    fn remote_eligible(&self, req: &Request, base: &Base, filters: &Filters) -> Words {
+        let Some(remote) = self.remote(req) else {
+            return Words {
+                start: 0,
+                words: Vec::new(),
+            };
+        };
+        let span = remote.jurisdiction.span();
+        Words {
+            start: span.start,
+            words: span
+                .map(|w| {
+                    let bits = remote.word(w);
+                    if bits == 0 {
+                        return 0;
+                    }
+                    filters.word(w, bits & base.word(w))
+                })
+                .collect(),
         }
     }
 
@@ -503,9 +582,10 @@ impl Index {
         let row = Row {
             hot: self.hot[i],
             cold: self.cold[i],
+            slots: self.fields.slots(i),
         };
         let terms = query.terms(&row.hot, query.wishes.met(&row.hot));
-        let style = query.style(&row.cold.style);
+        let style = query.exact_style(self.styles[i], &row.cold);
         let components = query.components(terms, style, e.near);
         let distance_km = self.distance(req, &row);
         let (reasons, unmet) = explain(req, &row, distance_km);
@@ -519,55 +599,50 @@ impl Index {
             unmet,
         }
     }
+}
 
-    /// Base listings offering in person within the client's reach, in slot order, each with
-    /// its distance or, when its whole grid cell is certainly in reach, a lower bound on it
-    /// (see [`Grid::within`](super::geo::Grid::within)): most of those never need measuring.
-    fn near(&self, req: &Request, base: &Base) -> Vec<Near> {
-        let mut near = Vec::new();
-        let (Some(from), Some(max)) = (req.location, req.max_distance_km) else {
-            return near;
+/// The bounds of the classes in one grid cell (at its least distance), worked out as met.
+struct CellBounds {
+    km: f64,
+    /// Which cell this is (counting), and per class the cell it was worked out for, its
+    /// bound there and the components behind it, so moving to the next cell clears nothing.
+    cell: u32,
+    bounds: Vec<(u32, f64, Components)>,
+}
+
+impl CellBounds {
+    fn new(classes: usize) -> Self {
+        let none = Components {
+            concerns: None,
+            style: None,
+            modality: None,
+            identity: None,
+            distance: None,
+            effectiveness: 0.0,
         };
-        if !req.accepts(Format::InPerson) {
-            return near;
+        CellBounds {
+            km: 0.0,
+            cell: 0,
+            bounds: vec![(0, 0.0, none); classes],
         }
-        let origin = Origin::new(from.lat, from.lon);
-        // The grid holds exactly the located in-person listings, so a slot found there in a
-        // cell certainly in reach is a candidate without reading its row.
-        let mut visit = |slot: u32, inside: Option<f64>| {
-            let i = slot as usize;
-            if !base.get(i) {
-                return;
-            }
-            if let Some(km) = inside {
-                near.push(Near {
-                    slot,
-                    km,
-                    measured: false,
-                });
-                return;
-            }
-            let row = &self.cold[i];
-            if row.located && row.offers(Format::InPerson) {
-                let km = origin.km(row.lat, row.lon);
-                if km <= max {
-                    near.push(Near {
-                        slot,
-                        km,
-                        measured: true,
-                    });
-                }
-            }
-        };
-        if !self.grid.within(from.lat, from.lon, max, &mut visit) {
-            let in_person = &self.formats[Format::InPerson.index()];
-            for word in in_person.span() {
-                let bits = in_person.word(word) & base.word(word);
-                ones(bits, word).for_each(|i| visit(i as u32, None));
-            }
+    }
+
+    fn reset(&mut self, km: f64) {
+        self.km = km;
+        self.cell += 1;
+    }
+
+    /// The bound of `class` in this cell (style closeness 1) and its components.
+    fn get(&mut self, search: &Search, class: usize) -> (f64, Components) {
+        let (cell, bound, components) = &mut self.bounds[class];
+        if *cell != self.cell {
+            let most = search.q.style.map(|_| 1.0);
+            let terms = search.classes.terms[class];
+            *cell = self.cell;
+            *components = search.q.components(terms, most, Some(self.km));
+            *bound = components.score(search.w);
         }
-        near.sort_unstable_by_key(|n| n.slot);
-        near
+        (*bound, *components)
     }
 }
 
@@ -576,7 +651,6 @@ impl Index {
 /// the listing may make the results).
 #[derive(Clone, Copy)]
 struct Near {
-    slot: u32,
     km: f64,
     measured: bool,
 }

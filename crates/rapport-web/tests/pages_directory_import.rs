@@ -7,30 +7,9 @@ mod common;
 mod matching_support;
 
 use common::{TestApp, User};
-use matching_support::{jsonl, listing};
+use matching_support::{jsonl, listing, page, post_form};
 use rapport_core::matching::{parse_listing, to_csv};
 use serde_json::json;
-
-async fn post_form(
-    app: &TestApp,
-    user: &User,
-    path: &str,
-    pairs: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut form: Vec<(&str, &str)> = vec![("csrf", user.csrf.as_str())];
-    form.extend_from_slice(pairs);
-    user.client
-        .post(app.url(path))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn page(app: &TestApp, user: &User, path: &str) -> (u16, String) {
-    let r = user.get(app, path).await;
-    (r.status().as_u16(), r.text().await.unwrap())
-}
 
 /// One part of a multipart form: name, file name (for a file part) and content.
 type Part<'a> = (&'a str, Option<&'a str>, &'a [u8]);

@@ -6,30 +6,9 @@ mod common;
 mod matching_support;
 
 use common::{TestApp, User, backends, spawn_app_with};
-use matching_support::{import, jsonl, listing};
+use matching_support::{import, listing, page, post_form};
 use rapport_core::matching::EndingReason;
 use serde_json::json;
-
-async fn post_form(
-    app: &TestApp,
-    user: &User,
-    path: &str,
-    pairs: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut form: Vec<(&str, &str)> = vec![("csrf", user.csrf.as_str())];
-    form.extend_from_slice(pairs);
-    user.client
-        .post(app.url(path))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn page(app: &TestApp, user: &User, path: &str) -> (u16, String) {
-    let r = user.get(app, path).await;
-    (r.status().as_u16(), r.text().await.unwrap())
-}
 
 fn location(r: &reqwest::Response) -> String {
     r.headers()["location"].to_str().unwrap().to_owned()

@@ -102,3 +102,26 @@ pub async fn fields(r: reqwest::Response) -> Vec<String> {
         .map(|e| e["field"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// Posts a page form as a browser does, with the user's token.
+pub async fn post_form(
+    app: &TestApp,
+    user: &User,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form: Vec<(&str, &str)> = vec![("csrf", user.csrf.as_str())];
+    form.extend_from_slice(pairs);
+    user.client
+        .post(app.url(path))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A page as `user` sees it: status and HTML.
+pub async fn page(app: &TestApp, user: &User, path: &str) -> (u16, String) {
+    let r = user.get(app, path).await;
+    (r.status().as_u16(), r.text().await.unwrap())
+}

@@ -166,7 +166,7 @@ async fn a_therapist_edits_their_listing_and_an_administrator_imports_rows() {
     b.wait_for_path("/admin/directory").await;
     let report = b.text("#report + p").await;
     assert!(
-        report.contains("Imported 3 listings") && report.contains("1 rows refused"),
+        report.contains("Imported 3 listings") && report.contains("1 row refused"),
         "{report}"
     );
     b.check_page("directory-report").await;

@@ -82,7 +82,7 @@ async fn an_administrator_imports_on_the_directory_page_and_sees_each_bad_row() 
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("Imported 1 listings (1 new, 0 updated); 2 rows refused"),
+        html.contains("Imported 1 listing (1 new, 0 updated); 2 rows refused"),
         "{html}"
     );
     assert!(
@@ -90,7 +90,7 @@ async fn an_administrator_imports_on_the_directory_page_and_sees_each_bad_row() 
             && html.contains("<td>3</td><td><code>json</code></td>"),
         "{html}"
     );
-    assert!(html.contains("holds 1 listings"));
+    assert!(html.contains("holds 1 listing "));
     let r = post_form(
         &app,
         &admin,
@@ -124,7 +124,7 @@ async fn a_chosen_file_is_imported_in_the_format_its_name_says() {
     .await;
     assert_eq!(status, 200, "{html}");
     assert!(
-        html.contains("Imported 2 listings (2 new, 0 updated); 1 rows refused"),
+        html.contains("Imported 2 listings (2 new, 0 updated); 1 row refused"),
         "{html}"
     );
     assert!(

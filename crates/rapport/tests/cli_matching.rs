@@ -155,7 +155,7 @@ fn check_import(dir: &Path, storage: &[&str]) {
         "{stderr}"
     );
     assert!(
-        stdout.contains("imported 3 listings (3 new, 0 updated); 2 rows refused"),
+        stdout.contains("Imported 3 listings (3 new, 0 updated); 2 rows refused"),
         "{stdout}"
     );
 
@@ -165,7 +165,7 @@ fn check_import(dir: &Path, storage: &[&str]) {
     args.extend_from_slice(storage);
     let out = rapport(&args, dir);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("imported 3 listings (0 new, 3 updated); 0 rows refused"));
+    assert!(text(&out.stdout).contains("Imported 3 listings (0 new, 3 updated); 0 rows refused"));
 }
 
 async fn stored_names(db: &rapport_store::Db) -> Vec<String> {

@@ -19,8 +19,8 @@ mod axe;
 mod driver;
 mod keyboard;
 
-use axe::axe_source;
 pub use axe::axe_check;
+use axe::axe_source;
 use driver::{Driver, capabilities, chromium_path};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};

@@ -100,9 +100,6 @@ async fn import(args: &ImportArgs) -> anyhow::Result<bool> {
     for e in &report.errors {
         eprintln!("{file}: row {}: {}: {}", e.row, e.field, e.reason);
     }
-    println!(
-        "imported {} listings ({} new, {} updated); {} rows refused",
-        report.imported, report.created, report.updated, report.refused
-    );
+    println!("{}", report.summary());
     Ok(report.refused == 0)
 }

@@ -200,6 +200,20 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// The report in one sentence, the same on the admin page and the command line:
+    /// "Imported 3 listings (2 new, 1 updated); 1 row refused".
+    pub fn summary(&self) -> String {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "Imported {} ({} new, {} updated); {} refused",
+            plural(self.imported, "listing", "listings"),
+            self.created,
+            self.updated,
+            plural(self.refused, "row", "rows"),
+        )
+    }
+
     /// The report for `imported` good rows of which `created` were new, and the bad rows' errors.
     pub fn new(imported: usize, created: usize, errors: Vec<RowError>) -> Self {
         let mut rows: Vec<usize> = errors.iter().map(|e| e.row).collect();

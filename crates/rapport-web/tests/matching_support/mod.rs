@@ -125,3 +125,11 @@ pub async fn page(app: &TestApp, user: &User, path: &str) -> (u16, String) {
     let r = user.get(app, path).await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
+
+/// How many listings the database holds.
+pub async fn listings_stored(app: &TestApp) -> usize {
+    rapport_store::listings::all(&app.state.db)
+        .await
+        .unwrap()
+        .len()
+}

@@ -64,14 +64,7 @@ pub async fn create(db: &Db, id_hash: &str, user_id: &str, csrf: &str, ttl_ms: i
 /// can (see [`crate::SyncReads`]): same query, same answer, without two thread hand-offs.
 pub async fn find(db: &Db, id_hash: &str) -> Result<Option<Session>> {
     let now = now_ms();
-    let on_thread = match db {
-        Db::Sqlite(s) => s
-            .reads
-            .as_ref()
-            .and_then(|r| r.row(FIND, (id_hash, now), row_from_sqlite)),
-        Db::Postgres(_) => None,
-    };
-    let row: Option<Row> = match on_thread {
+    let row: Option<Row> = match db.row_on_thread(FIND, (id_hash, now), row_from_sqlite) {
         Some(row) => row,
         None => {
             with_pool!(db, pool => sqlx::query_as(FIND).bind(id_hash).bind(now).fetch_optional(pool).await)?

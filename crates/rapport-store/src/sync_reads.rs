@@ -12,6 +12,7 @@
 //! database an instant busy with recovery, any error at all) the caller asks the pool instead, so
 //! this path only ever makes a lookup faster, never different.
 
+use crate::Db;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Params, Row};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -95,6 +96,23 @@ impl SyncReads {
             && idle.len() < KEEP_IDLE
         {
             idle.push(conn);
+        }
+    }
+}
+
+impl Db {
+    /// The one row `sql` selects, read on the calling thread (see [`SyncReads`]); `None` when
+    /// that cannot be done here (PostgreSQL, an in-memory database, any error) and the caller
+    /// must run the same query through the pool.
+    pub(crate) fn row_on_thread<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Option<Option<T>> {
+        match self {
+            Db::Sqlite(s) => s.reads.as_ref()?.row(sql, params, map),
+            Db::Postgres(_) => None,
         }
     }
 }

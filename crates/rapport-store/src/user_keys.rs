@@ -107,8 +107,9 @@ pub async fn destroy(db: &Db, client_id: &str) -> Result<bool> {
 }
 
 /// Re-seals every check-in need and message body still sealed with the deployment key under its
-/// client's own key (run at start; once done, one query that finds nothing). Each row is only replaced if it still
-/// holds the value read, so a concurrent write is never overwritten. Returns how many moved.
+/// client's own key (run at start; once done, one query per table that finds nothing). Each row
+/// is only replaced if it still holds the value read, so a concurrent write is never
+/// overwritten. Returns how many moved.
 pub async fn reseal_legacy(db: &Db, vault: &Vault) -> Result<u64> {
     let mut moved = 0;
     for (select, update, table, column) in [

@@ -73,16 +73,17 @@ struct Upload {
 }
 
 impl ImportForm {
+    /// The format picked with the radio buttons (JSON Lines unless CSV was picked).
+    fn chosen(&self) -> FileFormat {
+        FileFormat::parse(&self.format).unwrap_or(FileFormat::JsonLines)
+    }
+
     /// The rows to import and their format. A file's name ending in `.csv` or `.jsonl` decides
     /// its format (the radio buttons are easy to forget when choosing a file); otherwise the
     /// format chosen on the form. A file and pasted rows together are refused rather than one
     /// of them silently ignored.
     fn rows(&self) -> Result<(&str, FileFormat), AppError> {
-        let chosen = if self.format == "csv" {
-            FileFormat::Csv
-        } else {
-            FileFormat::JsonLines
-        };
+        let chosen = self.chosen();
         match &self.file {
             Some(_) if !self.text.trim().is_empty() => Err(AppError::field(
                 "file",
@@ -132,7 +133,8 @@ impl<S: Send + Sync> FromRequest<S> for ImportForm {
             match name.as_str() {
                 "text" => form.text = text()?,
                 "format" => form.format = text()?,
-                // A form submitted with no file chosen still sends an empty, nameless part.
+                // A form submitted with no file chosen still sends the part, empty and with an empty
+                // file name.
                 "file"
                     if !bytes.is_empty() || file_name.as_deref().is_some_and(|n| !n.is_empty()) =>
                 {
@@ -156,7 +158,7 @@ async fn import(
 ) -> Result<Response, AppError> {
     let (pasted, chosen_csv) = form
         .as_ref()
-        .map(|f| (f.text.clone(), f.format == "csv"))
+        .map(|f| (f.text.clone(), f.chosen() == FileFormat::Csv))
         .unwrap_or_default();
     let attempt = async {
         let form = form?;

@@ -183,6 +183,26 @@ pub async fn dump(db: &Db, out: &mut impl std::io::Write) -> Result<Header> {
     Ok(header)
 }
 
+/// Writes a backup of `db` to the file at `path`, owner-only (0600, whatever the umask: it holds
+/// every answer and password hash) and whole or not at all: it is written to `<path>.partial`,
+/// synced, then renamed into place, so a failed run never leaves a truncated backup under the
+/// real name.
+pub async fn write_file(db: &Db, path: &std::path::Path) -> Result<Header> {
+    let tmp = path.with_extension("partial");
+    let failed = |what: &str, p: &std::path::Path, e: std::io::Error| {
+        StoreError::Refused(format!("cannot {what} {}: {e}", p.display()))
+    };
+    let file = crate::files::create_private_file(&tmp).map_err(|e| failed("create", &tmp, e))?;
+    let mut out = std::io::BufWriter::new(file);
+    let header = dump(db, &mut out).await?;
+    out.into_inner()
+        .map_err(|e| failed("write", &tmp, e.into_error()))?
+        .sync_all()
+        .map_err(|e| failed("sync", &tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| failed("move the finished backup to", path, e))?;
+    Ok(header)
+}
+
 /// A backup read into memory and checked: header, checksum, every line's table and width.
 pub struct Checked {
     header: Header,

@@ -146,6 +146,9 @@ impl Db {
             let opts = SqliteConnectOptions::from_str(url).map_err(StoreError::Db)?;
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             let file = (!in_memory).then(|| opts.get_filename().to_path_buf());
+            if let Some(path) = &file {
+                prepare_file(path)?;
+            }
             Ok(Db::sqlite_with(opts.create_if_missing(true), sync, file))
         } else {
             Err(StoreError::Corrupt(
@@ -156,6 +159,7 @@ impl Db {
 
     /// Opens (creating if needed) the embedded database file `path` and applies migrations.
     pub async fn open_sqlite_file(path: &Path) -> Result<Db> {
+        prepare_file(path)?;
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true);
@@ -219,6 +223,17 @@ impl Db {
     pub async fn close(&self) {
         with_pool!(self, pool => pool.close().await)
     }
+}
+
+/// Creates a missing SQLite file owner-only before SQLite creates it with the umask's mode (see
+/// [`crate::files`]); an existing one is checked and warned about.
+fn prepare_file(path: &Path) -> Result<()> {
+    crate::files::prepare_sqlite_file(path).map_err(|e| {
+        StoreError::Refused(format!(
+            "cannot create the database file {} owner-only (0600): {e}",
+            path.display()
+        ))
+    })
 }
 
 fn pg_pool() -> PgPoolOptions {

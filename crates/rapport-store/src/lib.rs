@@ -13,6 +13,7 @@ pub mod checkins;
 pub mod crypto;
 mod db;
 pub mod erase;
+pub mod files;
 pub mod instruments;
 pub mod listings;
 pub mod matching;

@@ -56,8 +56,14 @@ pub enum KeyFileError {
         /// The cause.
         source: std::io::Error,
     },
-    /// A line was not `<key id> <64 hex digits>`.
-    #[error("key file {path}, line {line}: expected `<key id> <64 hex digits>`")]
+    /// There is no key file at the path.
+    #[error("key file {path} is missing")]
+    Missing {
+        /// The file.
+        path: String,
+    },
+    /// A line was not `<key id> <64 hex digits>`, or repeated an id.
+    #[error("key file {path}, line {line}: expected `<key id> <64 hex digits>` with an id used once")]
     Format {
         /// The file.
         path: String,
@@ -67,30 +73,51 @@ pub enum KeyFileError {
 }
 
 impl Vault {
-    /// A vault with one fresh random key (tests, and the first run).
+    /// A vault with one fresh random key, held in memory only (tests, benchmarks).
     pub fn generate() -> Vault {
         let mut vault = Vault {
             keys: BTreeMap::new(),
             current: 0,
         };
-        vault.add_key(1, &random_key());
+        let id = vault.fresh_key_id();
+        vault.add_key(id, &random_key());
         vault
     }
 
-    /// Loads the key file at `path`, creating it with one fresh key (mode 0600) when absent.
-    pub fn load_or_create(path: &Path) -> std::result::Result<Vault, KeyFileError> {
-        let shown = path.display().to_string();
+    /// Creates the key file at `path` (mode 0600, its folder created if needed) with one fresh
+    /// key under a random id, and refuses to replace an existing one. Whether a key may be
+    /// created at all is the caller's decision ([`crate::key_guard`]): never for a database
+    /// that already holds sealed values.
+    pub fn create(path: &Path) -> std::result::Result<Vault, KeyFileError> {
         let io = |source| KeyFileError::Io {
-            path: shown.clone(),
+            path: path.display().to_string(),
             source,
         };
-        if !path.exists() {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(io)?;
-            }
-            write_new_key_file(path, 1, &random_key()).map_err(io)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let text = std::fs::read_to_string(path).map_err(io)?;
+        let mut vault = Vault {
+            keys: BTreeMap::new(),
+            current: 0,
+        };
+        let id = vault.fresh_key_id();
+        let key = random_key();
+        write_new_key_file(path, id, &key).map_err(io)?;
+        vault.add_key(id, &key);
+        Ok(vault)
+    }
+
+    /// Loads the key file at `path`; the last line is the current key. A missing file is
+    /// [`KeyFileError::Missing`], never a new key.
+    pub fn load(path: &Path) -> std::result::Result<Vault, KeyFileError> {
+        let shown = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(KeyFileError::Missing { path: shown });
+            }
+            Err(source) => return Err(KeyFileError::Io { path: shown, source }),
+        };
         let mut vault = Vault {
             keys: BTreeMap::new(),
             current: 0,
@@ -106,7 +133,7 @@ impl Vault {
             };
             let (id, hex) = line.trim().split_once(' ').ok_or_else(bad)?;
             let id: u32 = id.parse().map_err(|_| bad())?;
-            if id == CLIENT_KEY_ID {
+            if id == CLIENT_KEY_ID || vault.keys.contains_key(&id) {
                 return Err(bad());
             }
             let key = decode_hex32(hex.trim()).ok_or_else(bad)?;
@@ -121,9 +148,10 @@ impl Vault {
         Ok(vault)
     }
 
-    /// Appends a new key to the file at `path` and makes it current; older keys stay for reading.
+    /// Appends a new key under a fresh random id to the file at `path` and makes it current;
+    /// older keys stay for reading.
     pub fn rotate(&mut self, path: &Path) -> std::result::Result<u32, KeyFileError> {
-        let id = self.current + 1;
+        let id = self.fresh_key_id();
         let key = random_key();
         let mut f = std::fs::OpenOptions::new()
             .append(true)
@@ -140,6 +168,25 @@ impl Vault {
         Ok(id)
     }
 
+    /// Every key id this vault can open.
+    pub fn key_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.keys.keys().copied()
+    }
+
+    /// A random key id no key of this vault has. Random rather than counted, so two deployments
+    /// (or a key file made by mistake beside a restored database) never share an id, and a
+    /// value sealed under one key is never tried, and refused, under another of the same id.
+    fn fresh_key_id(&self) -> u32 {
+        loop {
+            let mut bytes = [0u8; 4];
+            getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+            let id = u32::from_be_bytes(bytes);
+            if id != 0 && id != CLIENT_KEY_ID && !self.keys.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
     /// The key id new values are written with.
     pub fn current_key_id(&self) -> u32 {
         self.current
@@ -148,7 +195,7 @@ impl Vault {
     fn add_key(&mut self, id: u32, key: &[u8; 32]) {
         self.keys
             .insert(id, XChaCha20Poly1305::new(Key::from_slice(key)));
-        self.current = self.current.max(id);
+        self.current = id;
     }
 
     /// Encrypts `plain` for `place` with the current key.

@@ -15,6 +15,7 @@ mod db;
 pub mod erase;
 pub mod files;
 pub mod instruments;
+pub mod key_guard;
 pub mod listings;
 pub mod matching;
 pub mod messages;

@@ -54,6 +54,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_data_version.sql"),
         postgres: include_str!("../migrations/postgres/0008_data_version.sql"),
     },
+    Migration {
+        version: 9,
+        sqlite: include_str!("../migrations/sqlite/0009_token_expiry.sql"),
+        postgres: include_str!("../migrations/postgres/0009_token_expiry.sql"),
+    },
 ];
 
 const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

@@ -190,6 +190,23 @@ pub async fn set_password(db: &Db, id: &str, password_hash: &str) -> Result<()> 
     Ok(())
 }
 
+/// Replaces a password and, in the same transaction, ends every other session and revokes every
+/// API token of the account: whoever knew the old password may hold either, and a half-done
+/// change (new password, old tokens alive) must not be possible.
+pub async fn replace_password(
+    db: &Db,
+    id: &str,
+    password_hash: &str,
+    keep_session_hash: &str,
+) -> Result<()> {
+    crate::with_tx!(db, tx => {
+        sqlx::query(SET_PASSWORD).bind(password_hash).bind(id).execute(&mut *tx).await?;
+        sqlx::query(crate::sessions::DELETE_OTHERS).bind(id).bind(keep_session_hash).execute(&mut *tx).await?;
+        sqlx::query(crate::tokens::REVOKE_ALL).bind(now_ms()).bind(id).execute(&mut *tx).await?;
+    });
+    Ok(())
+}
+
 /// Deletes an account and, through the schema's cascades, everything that is only theirs.
 pub async fn delete(db: &Db, id: &str) -> Result<()> {
     with_write!(db, pool => sqlx::query(DELETE).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;

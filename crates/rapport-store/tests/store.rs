@@ -132,7 +132,7 @@ async fn a_revoked_token_no_longer_finds_its_user_and_only_its_owner_can_revoke_
     let db = &t.db;
     let owner = user(db, Role::Client).await;
     let stranger = user(db, Role::Client).await;
-    let info = tokens::create(db, &owner.id, "laptop", "token-hash")
+    let info = tokens::create(db, &owner.id, "laptop", "token-hash", 90)
         .await
         .unwrap();
 

@@ -103,7 +103,7 @@ async fn a_need_copied_into_another_row_fails_to_decrypt(t: &TestDb) {
 async fn old_needs_stay_readable_after_key_rotation_and_new_ones_use_the_new_key(t: &TestDb) {
     let db = &t.db;
     let key_file = t.dir.join("keys").join("rapport.key");
-    let mut vault = Vault::load_or_create(&key_file).unwrap();
+    let mut vault = Vault::create(&key_file).unwrap();
     let (_, rel) = relationship(db).await;
     let old = checkins::insert(db, &vault, &rel.id, 1, &json!({}), Some("sealed before"))
         .await
@@ -149,7 +149,7 @@ async fn old_needs_stay_readable_after_key_rotation_and_new_ones_use_the_new_key
         expected
     );
 
-    let reloaded = Vault::load_or_create(&key_file).unwrap();
+    let reloaded = Vault::load(&key_file).unwrap();
     assert_eq!(
         reloaded.current_key_id(),
         new_key,
@@ -219,7 +219,7 @@ fn mode_of(path: &Path) -> u32 {
 fn the_key_file_is_created_readable_by_its_owner_only_and_reloads_the_same_key() {
     let dir = temp_dir();
     let path = dir.join("nested").join("rapport.key");
-    let first = Vault::load_or_create(&path).unwrap();
+    let first = Vault::create(&path).unwrap();
     assert_eq!(mode_of(&path), 0o600);
     let place = Place {
         table: "t",
@@ -227,7 +227,7 @@ fn the_key_file_is_created_readable_by_its_owner_only_and_reloads_the_same_key()
         row: "r",
     };
     let sealed = first.seal(place, "kept");
-    let again = Vault::load_or_create(&path).unwrap();
+    let again = Vault::load(&path).unwrap();
     assert_eq!(again.open(place, &sealed).unwrap(), "kept");
 
     let mut rotated = again;
@@ -241,7 +241,7 @@ fn a_malformed_key_file_is_refused_naming_the_line() {
     let dir = temp_dir();
     let path = dir.join("rapport.key");
     std::fs::write(&path, format!("1 {}\n2 not-hex\n", "ab".repeat(32))).unwrap();
-    match Vault::load_or_create(&path) {
+    match Vault::load(&path) {
         Err(KeyFileError::Format { line, .. }) => assert_eq!(line, 2),
         other => panic!("expected a format error on line 2, got {other:?}"),
     }

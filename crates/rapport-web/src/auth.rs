@@ -207,6 +207,25 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
+/// A viewer logged in through a browser session, not an API token: for what a token must never
+/// do on its own behalf (create more tokens).
+#[derive(Clone, Debug)]
+pub struct SessionViewer(pub Viewer);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionViewer {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, AppError> {
+        let viewer = Viewer::from_request_parts(parts, s).await?;
+        match viewer.via {
+            Via::Session { .. } => Ok(SessionViewer(viewer)),
+            Via::Token => Err(AppError::Refused(
+                "An API token can't create tokens. Create one on your account page while logged in."
+                    .into(),
+            )),
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {

@@ -1,6 +1,7 @@
 //! Deployment settings. The binary fills this from flags and `RAPPORT_` environment variables
 //! (see the README's configuration table); the web crate only reads it.
 
+use crate::server::ConnectionLimits;
 use rapport_core::matching::Weights;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -28,6 +29,11 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Login and sign-up attempts allowed per minute, per IP address and per account.
     pub auth_attempts_per_minute: u32,
+    /// Password hashings and checks run at once (each holds 19 MiB and a core); beyond it a
+    /// request waits up to `password_wait_ms` for a turn, then is answered 503.
+    pub password_concurrency: usize,
+    /// How long a password check waits for its turn, in ms.
+    pub password_wait_ms: u64,
     /// How long a login lasts, in hours.
     pub session_hours: u32,
     /// How long a freed slot is held for a waitlisted client before it moves on, in hours.
@@ -42,6 +48,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// How much each matching score component counts (the rules themselves are fixed).
     pub match_weights: Weights,
+    /// How long connections may wait and how many may be open (see [`ConnectionLimits`]).
+    pub connections: ConnectionLimits,
 }
 
 impl Default for Config {
@@ -62,12 +70,16 @@ impl Default for Config {
             secure_cookies: false,
             trust_forwarded_for: false,
             auth_attempts_per_minute: 10,
+            password_concurrency: std::thread::available_parallelism()
+                .map_or(2, |n| n.get() * 2),
+            password_wait_ms: 10_000,
             session_hours: 12,
             waitlist_hold_hours: 24,
             smtp_url: None,
             mail_from: "Rapport <rapport@localhost>".into(),
             public_url: None,
             match_weights: Weights::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }

@@ -39,6 +39,10 @@ pub enum AppError {
     /// Too many attempts; try again after this many seconds.
     #[error("too many attempts")]
     TooMany(u64),
+    /// Too busy to do this now (too many password checks at once); try again after this many
+    /// seconds.
+    #[error("busy")]
+    Busy(u64),
     /// Something broke on our side.
     #[error("internal: {0}")]
     Internal(String),
@@ -59,6 +63,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,6 +81,7 @@ impl AppError {
             AppError::Conflict(m) | AppError::Refused(m) => m.clone(),
             AppError::Csrf => "This form had expired or came from another site. Please go back, reload the page and try again.".into(),
             AppError::TooMany(s) => format!("Too many attempts. Please wait {s} seconds and try again."),
+            AppError::Busy(s) => format!("We're very busy just now. Please wait {s} seconds and try again; nothing was changed."),
             AppError::Internal(_) => "Sorry, something went wrong on our side. Nothing you entered was lost or half-saved; please try again in a moment.".into(),
         }
     }
@@ -139,7 +145,7 @@ impl IntoResponse for AppError {
             _ => json!({"error": code(&self), "message": message}),
         };
         let mut resp = (status, axum::Json(body)).into_response();
-        if let AppError::TooMany(s) = self {
+        if let AppError::TooMany(s) | AppError::Busy(s) = self {
             if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
@@ -158,6 +164,7 @@ fn code(e: &AppError) -> &'static str {
         AppError::Conflict(_) => "conflict",
         AppError::Csrf => "csrf",
         AppError::TooMany(_) => "rate_limited",
+        AppError::Busy(_) => "busy",
         AppError::Internal(_) => "internal",
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod features;
 pub mod pages;
 pub mod security;
+pub mod server;
 pub mod state;
 
 use axum::Router;
@@ -23,6 +24,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use config::Config;
+pub use server::{ConnectionLimits, serve};
 pub use state::AppState;
 
 #[derive(OpenApi)]
@@ -73,19 +75,4 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
         .with_state(state)
-}
-
-/// Serves `router(state)` on `listener` until `shutdown` resolves, then lets in-flight requests
-/// finish before returning (graceful shutdown).
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    state.db.close().await;
-    Ok(())
 }

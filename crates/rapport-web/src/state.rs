@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::features::instruments::Instruments;
 use crate::features::matching::Directory;
 use crate::features::relationships::memo::Memo;
+use crate::security::password::PasswordGate;
 use crate::security::ratelimit::RateLimiter;
 
 /// Shared application state, cheap to clone.
@@ -25,6 +26,8 @@ pub struct AppState {
     pub auth_by_ip: Arc<RateLimiter>,
     /// Login attempts per account (e-mail address).
     pub auth_by_account: Arc<RateLimiter>,
+    /// Every password hashing and check of the web: bounded at once, re-checks per account.
+    pub passwords: Arc<PasswordGate>,
     /// The instruments offered: built-in definitions with the licensed text installed in the
     /// database, refreshed whenever that text changes (see `features::instruments::registry`).
     pub instruments: Arc<RwLock<Instruments>>,
@@ -46,6 +49,11 @@ impl AppState {
             vault: Arc::new(vault),
             auth_by_ip: Arc::new(RateLimiter::new(per_minute, Duration::from_secs(60))),
             auth_by_account: Arc::new(RateLimiter::new(per_minute, Duration::from_secs(60))),
+            passwords: Arc::new(PasswordGate::new(
+                config.password_concurrency,
+                Duration::from_millis(config.password_wait_ms),
+                per_minute,
+            )),
             config: Arc::new(config),
             instruments: Arc::new(RwLock::new(Instruments::builtin())),
             directory: Arc::new(Directory::default()),

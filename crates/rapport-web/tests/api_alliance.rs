@@ -271,7 +271,7 @@ async fn a_therapist_sees_nothing_private_only_the_trend_when_trend_shared_and_a
         assert_eq!(trend.status(), 200);
         let text = trend.text().await.unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(v["status"], "speak_up");
+        assert_eq!(v["status"], "early", "read from the five signs alone");
         assert!(v.get("checkins").is_none() && v.get("reasons").is_none());
         assert!(
             !text.contains("slower pace") && !text.contains("unheard"),

@@ -108,6 +108,12 @@ fn send_signal(child: &Child, signal: &str) {
 #[test]
 fn an_unreachable_database_makes_readyz_fail_and_the_process_stays_up() {
     let dir = temp("unreachable");
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::write(
+        dir.join("data/rapport.key"),
+        format!("918273 {}\n", "5a".repeat(32)),
+    )
+    .unwrap();
     let dead = free_port();
     let port = free_port();
     let mut child = serve(

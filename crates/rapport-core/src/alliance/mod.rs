@@ -8,9 +8,11 @@
 //! - `checkin` / `parse`: the check-in types and their one parser;
 //! - `indicators`: the per-session score and signs; `ruptures`: drops against the client's usual;
 //! - `status`: the status rules and reasons; `words` / `explain`: the product's voice;
-//! - `note`: the drafted speak-up note; `report`: the offline text report.
+//! - `note`: the drafted speak-up note; `report`: the offline text report;
+//! - `disclosure`: what a therapist may see, by the client's sharing choice.
 
 mod checkin;
+mod disclosure;
 mod explain;
 mod indicators;
 pub mod items;
@@ -22,6 +24,7 @@ mod status;
 mod words;
 
 pub use checkin::{CheckIn, Flag, LeftFeeling, Sign};
+pub use disclosure::{Disclosed, Disclosure, disclose};
 pub use explain::explain;
 pub use indicators::{
     alliance_score, dread_with_leaving_bad, is_dread_about_work, is_problem,

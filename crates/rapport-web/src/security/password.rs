@@ -4,6 +4,10 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use super::ratelimit::RateLimiter;
 
 use crate::error::AppError;
 
@@ -30,7 +34,8 @@ pub fn check_rules(field: &str, password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Hashes a password into a PHC string.
+/// Hashes a password into a PHC string (for the command line and seeding; the web goes
+/// through [`PasswordGate::hash`]).
 pub async fn hash(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || hash_now(&password))
@@ -48,11 +53,70 @@ fn hash_now(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Verifies `password` against `stored`; with `None` (no such account) it verifies against a
-/// dummy hash, so the answer takes as long and reveals nothing about which accounts exist. The
-/// dummy is made on the first verify of any kind, so that one extra hashing does not mark the
-/// first unknown account either.
-pub async fn verify(stored: Option<String>, password: &str) -> bool {
+/// Every password check the web answers goes through here: at most `concurrent` argon2 runs at
+/// once (each holds 19 MiB and a core, so an unbounded number of concurrent guesses could
+/// exhaust memory), a bounded wait for a turn (503 beyond it), and a per-account limit on
+/// checks made after login (changing the password, deleting the account), which an attacker
+/// holding a stolen session could otherwise use to guess the password at full speed.
+#[derive(Debug)]
+pub struct PasswordGate {
+    work: Semaphore,
+    wait: Duration,
+    rechecks: RateLimiter,
+}
+
+impl PasswordGate {
+    /// A gate allowing `concurrent` hashings at once, each waiting at most `wait` for its turn,
+    /// and `rechecks_per_minute` checks per account after login.
+    pub fn new(concurrent: usize, wait: Duration, rechecks_per_minute: u32) -> Self {
+        PasswordGate {
+            work: Semaphore::new(concurrent.max(1)),
+            wait,
+            rechecks: RateLimiter::new(rechecks_per_minute.max(1), Duration::from_secs(60)),
+        }
+    }
+
+    /// Hashes a new password in its turn.
+    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
+        let _turn = self.turn().await?;
+        hash(password).await
+    }
+
+    /// Verifies `password` against `stored` in its turn; with `None` (no such account) against
+    /// a dummy hash, so the answer takes as long and reveals nothing about which accounts exist.
+    pub async fn verify(&self, stored: Option<String>, password: &str) -> Result<bool, AppError> {
+        let _turn = self.turn().await?;
+        Ok(verify_now(stored, password).await)
+    }
+
+    /// Checks the password of a logged-in account before a sensitive change, counting the check
+    /// against the account; a wrong password is refused naming `field`.
+    pub async fn confirm(
+        &self,
+        user_id: &str,
+        stored: String,
+        password: &str,
+        field: &str,
+    ) -> Result<(), AppError> {
+        self.rechecks.hit(user_id).map_err(AppError::TooMany)?;
+        if self.verify(Some(stored), password).await? {
+            Ok(())
+        } else {
+            Err(AppError::field(field, "is not right"))
+        }
+    }
+
+    async fn turn(&self) -> Result<SemaphorePermit<'_>, AppError> {
+        match tokio::time::timeout(self.wait, self.work.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(AppError::Busy(5)),
+        }
+    }
+}
+
+/// The argon2 check itself, on the blocking pool. The dummy is made on the first verify of any
+/// kind, so that one extra hashing does not mark the first unknown account either.
+async fn verify_now(stored: Option<String>, password: &str) -> bool {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         let exists = stored.is_some();

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
-use rapport_store::backup;
+use rapport_store::{backup, key_guard};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -79,5 +79,10 @@ pub async fn restore(a: RestoreArgs) -> anyhow::Result<()> {
         "restored {rows} rows from {}; integrity check passed",
         a.file.display()
     );
+    let key_path = a.storage.key_path();
+    match key_guard::open_vault(&db, &key_path).await {
+        Ok(_) => eprintln!("the key file {} opens the restored data", key_path.display()),
+        Err(e) => eprintln!("before starting Rapport: {e}"),
+    }
     Ok(())
 }

@@ -126,12 +126,10 @@ impl StorageArgs {
             .unwrap_or_else(|| self.data_dir.join("rapport.key"))
     }
 
-    /// Loads (or creates) the key file; one clear line if it cannot.
-    pub fn vault(&self) -> anyhow::Result<Vault> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| {
-            format!("cannot create the data folder {}", self.data_dir.display())
-        })?;
-        Ok(Vault::load_or_create(&self.key_path())?)
+    /// The key file, checked against what `db` (migrated) holds; created only for a database
+    /// with no encrypted value yet. One clear line if it cannot (see `key_guard`).
+    pub async fn vault_for(&self, db: &Db) -> anyhow::Result<Vault> {
+        Ok(rapport_store::key_guard::open_vault(db, &self.key_path()).await?)
     }
 
     /// Opens the database without waiting for it (a bad URL is refused here).
@@ -153,7 +151,9 @@ impl StorageArgs {
 
     /// Opens the database and applies migrations now (for one-shot commands).
     pub async fn connect(&self) -> anyhow::Result<Db> {
-        self.vault()?;
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!("cannot create the data folder {}", self.data_dir.display())
+        })?;
         let db = self.open()?;
         rapport_store::migrate::run(&db)
             .await

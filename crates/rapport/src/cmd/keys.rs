@@ -22,7 +22,7 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
     match cmd {
         KeysCommand::Rotate { storage } => {
             let db = storage.connect().await?;
-            let mut vault = storage.vault()?;
+            let mut vault = storage.vault_for(&db).await?;
             let id = vault.rotate(&storage.key_path())?;
             let done = rotation::reseal_all(&db, &vault).await?;
             for (column, n) in &done.columns {

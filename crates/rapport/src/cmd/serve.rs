@@ -21,22 +21,21 @@ pub struct ServeArgs {
 pub async fn run(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     init_logs()?;
     warn_unknown_env();
-    let vault = args.storage.vault()?;
-    let db = args.storage.open()?;
+    let (db, vault) = open_with_keys(&args.storage, demo).await?;
     let config = web_config(&args.storage, &args.web);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let state = AppState::new(config, db.clone(), vault);
     if demo {
-        rapport_store::migrate::run(&db)
-            .await
-            .context("cannot reach or migrate the database")?;
         super::demo::seed(&state).await?;
         state.set_ready();
         instruments::load_at_start(&state).await;
     } else {
-        tokio::spawn(migrate_until_ready(state.clone()));
+        tokio::spawn(migrate_until_ready(
+            state.clone(),
+            args.storage.key_path(),
+        ));
     }
     tokio::spawn(purge_sessions(state.clone()));
     tokio::spawn(rapport_web::features::matching::keep_current(state.clone()));
@@ -49,12 +48,53 @@ pub async fn run(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Applies migrations, retrying while the database is unreachable, then marks the server ready.
-async fn migrate_until_ready(state: AppState) {
+/// The database and the key file that opens it. An existing key file is loaded at once (the
+/// database may still be down; its fit is checked once it is up, see [`migrate_until_ready`]).
+/// A missing one needs the database now: it is created only when the database holds no
+/// encrypted value, else start-up stops naming the missing key.
+async fn open_with_keys(
+    storage: &StorageArgs,
+    demo: bool,
+) -> anyhow::Result<(rapport_store::Db, rapport_store::Vault)> {
+    let key_path = storage.key_path();
+    std::fs::create_dir_all(&storage.data_dir).with_context(|| {
+        format!("cannot create the data folder {}", storage.data_dir.display())
+    })?;
+    if demo {
+        let db = storage.connect().await?;
+        let vault = storage.vault_for(&db).await?;
+        return Ok((db, vault));
+    }
+    if !key_path.exists() {
+        let db = storage.open()?;
+        let mut wait = Duration::from_millis(200);
+        while let Err(e) = rapport_store::migrate::run(&db).await {
+            tracing::warn!(error = %e, "database not ready; a key file is made only once it is known to hold no encrypted data; retrying");
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(10));
+        }
+        let vault = storage.vault_for(&db).await?;
+        return Ok((db, vault));
+    }
+    let vault = rapport_store::Vault::load(&key_path)?;
+    Ok((storage.open()?, vault))
+}
+
+/// Applies migrations, retrying while the database is unreachable, checks that the key file
+/// opens what the database holds (stopping the process if not: serving would answer errors for
+/// old data and seal new data under a key nobody backed up), then marks the server ready.
+async fn migrate_until_ready(state: AppState, key_path: std::path::PathBuf) {
     let mut wait = Duration::from_millis(200);
     loop {
         match rapport_store::migrate::run(&state.db).await {
             Ok(()) => {
+                if let Err(e) =
+                    rapport_store::key_guard::check(&state.db, &state.vault, &key_path).await
+                {
+                    tracing::error!(error = %e, "stopping: the key file does not fit the database");
+                    eprintln!("rapport: {e}");
+                    std::process::exit(1);
+                }
                 state.set_ready();
                 instruments::load_at_start(&state).await;
                 reseal_legacy(&state).await;

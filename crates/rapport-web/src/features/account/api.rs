@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::service::{self, ClientIp, SignupInput};
-use crate::auth::{self, Via, Viewer};
+use crate::auth::{self, SessionViewer, Via, Viewer};
 use crate::error::{ApiJson, AppError};
 use crate::state::AppState;
 
@@ -183,6 +183,9 @@ pub struct TokenIn {
     /// A name to recognise it by.
     #[serde(default)]
     pub name: String,
+    /// How many days it works, 1 to 90 (90 when left out).
+    #[serde(default)]
+    pub days: Option<i64>,
 }
 
 /// A created token: the secret is shown this once.
@@ -194,23 +197,27 @@ pub struct TokenCreated {
     pub name: String,
     /// The secret, for `Authorization: Bearer …`. Only its hash is stored.
     pub token: String,
+    /// When it stops working, Unix ms.
+    pub expires_at: Option<i64>,
 }
 
 /// Create a personal access token.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "account", request_body = TokenIn,
-    responses((status = 201, body = TokenCreated), (status = 422, description = "Invalid name")))]
+    responses((status = 201, body = TokenCreated), (status = 403, description = "Asked with an API token"), (status = 422, description = "Invalid name or days")))]
 async fn create_token(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SessionViewer(viewer): SessionViewer,
     ApiJson(input): ApiJson<TokenIn>,
 ) -> Result<(StatusCode, Json<TokenCreated>), AppError> {
-    let (secret, info) = service::create_token(&state, &viewer.user, &input.name).await?;
+    let (secret, info) =
+        service::create_token(&state, &viewer.user, &input.name, input.days).await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenCreated {
             id: info.id,
             name: info.name,
             token: secret,
+            expires_at: info.expires_at,
         }),
     ))
 }

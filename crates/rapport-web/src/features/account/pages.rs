@@ -12,7 +12,7 @@ use rapport_store::tokens::{self, TokenInfo};
 use serde::Deserialize;
 
 use super::service::{self, ClientIp, SignupInput};
-use crate::auth::{self, MaybeViewer, Via, Viewer};
+use crate::auth::{self, MaybeViewer, SessionViewer, Via, Viewer};
 use crate::error::AppError;
 use crate::pages::{Layout, render, render_status};
 use crate::state::AppState;
@@ -248,11 +248,11 @@ struct TokenForm {
 
 async fn create_token(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SessionViewer(viewer): SessionViewer,
     layout: Layout,
     Form(f): Form<TokenForm>,
 ) -> Result<Response, AppError> {
-    match service::create_token(&state, &viewer.user, &f.name).await {
+    match service::create_token(&state, &viewer.user, &f.name, None).await {
         Ok((secret, _)) => account_page(&state, &viewer, layout, vec![], None, Some(secret)).await,
         Err(e) => account_page(&state, &viewer, layout, form_errors(e)?, None, None).await,
     }

@@ -5,7 +5,7 @@ use axum::http::request::Parts;
 use rapport_core::FieldError;
 use rapport_store::tokens::TokenInfo;
 use rapport_store::users::{self, Role, User};
-use rapport_store::{StoreError, sessions, tokens};
+use rapport_store::{StoreError, tokens};
 use std::net::SocketAddr;
 
 use crate::error::AppError;
@@ -133,7 +133,7 @@ pub async fn signup(
     let (Some(email), Some(name), Some(role), true) = (email, name, role, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    let hash = password::hash(&input.password).await?;
+    let hash = state.passwords.hash(&input.password).await?;
     users::create(&state.db, email.as_str(), &name, role, &hash)
         .await
         .map_err(|e| match e {
@@ -176,14 +176,15 @@ pub async fn login(
         Some(c) => (Some(c.user), Some(c.password_hash)),
         None => (None, None),
     };
-    if password::verify(hash, pass).await {
+    if state.passwords.verify(hash, pass).await? {
         user.ok_or_else(bad_credentials)
     } else {
         Err(bad_credentials())
     }
 }
 
-/// Changes a password after checking the current one; other sessions of the account end.
+/// Changes a password after checking the current one; the account's other sessions end and its
+/// API tokens are revoked.
 pub async fn change_password(
     state: &AppState,
     user: &User,
@@ -195,26 +196,37 @@ pub async fn change_password(
     let creds = users::credentials_by_id(&state.db, &user.id)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    if !password::verify(Some(creds.password_hash), current).await {
-        return Err(AppError::field("current_password", "is not right"));
-    }
-    let hash = password::hash(new).await?;
-    users::set_password(&state.db, &user.id, &hash).await?;
-    sessions::delete_others(&state.db, &user.id, keep_session.unwrap_or("")).await?;
+    state
+        .passwords
+        .confirm(&user.id, creds.password_hash, current, "current_password")
+        .await?;
+    let hash = state.passwords.hash(new).await?;
+    users::replace_password(&state.db, &user.id, &hash, keep_session.unwrap_or("")).await?;
     Ok(())
 }
 
-/// Creates a personal access token; the secret is returned once and only its hash is kept.
+/// Creates a personal access token working for `days` (at most 90; 90 when not given); the
+/// secret is returned once and only its hash is kept. Only a logged-in browser session may do
+/// this (the extractor is [`crate::auth::SessionViewer`]): a token that could mint tokens would
+/// let a leaked one outlive its revocation and expiry.
 pub async fn create_token(
     state: &AppState,
     user: &User,
     name: &str,
+    days: Option<i64>,
 ) -> Result<(String, TokenInfo), AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::field("name", "must be 1 to 100 characters"));
     }
+    let days = days.unwrap_or(tokens::MAX_LIFETIME_DAYS);
+    if !(1..=tokens::MAX_LIFETIME_DAYS).contains(&days) {
+        return Err(AppError::field(
+            "days",
+            &format!("must be 1 to {} days", tokens::MAX_LIFETIME_DAYS),
+        ));
+    }
     let secret = format!("rpt_{}", secret::random_token());
-    let info = tokens::create(&state.db, &user.id, name, &secret::hash(&secret)).await?;
+    let info = tokens::create(&state.db, &user.id, name, &secret::hash(&secret), days).await?;
     Ok((secret, info))
 }

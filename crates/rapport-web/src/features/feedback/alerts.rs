@@ -5,7 +5,7 @@
 //! already stored and, for a PHQ-9 item 9 answer, the crisis resources must still be shown. A
 //! failure is logged (without client data) instead.
 
-use rapport_core::alliance::Assessment;
+use rapport_core::alliance::{CheckIn, Disclosure, disclose};
 use rapport_core::feedback::{AlertDraft, AlertKind, checkin_alerts, measure_alerts};
 use rapport_store::alerts::{self, Alert, NewAlert};
 use rapport_store::audit;
@@ -78,16 +78,20 @@ async fn record(
 }
 
 /// Raises the alerts a new check-in causes on a shared relationship (nothing for a private one).
+/// They are read from the five alliance signs alone (the trend reading), whatever the client
+/// shares: an alert stays visible when the client later shares less, so it must never rest on an
+/// answer the therapist may stop seeing (red flags, a noted need, the professional-line answer).
 pub async fn on_checkin(
     state: &AppState,
     rel: &Relationship,
-    before: &Assessment,
-    after: &Assessment,
+    before: &[CheckIn],
+    after: &[CheckIn],
 ) {
     if rel.sharing == Sharing::Private || rel.therapist_user_id.is_none() {
         return;
     }
-    let drafts = checkin_alerts(before, after);
+    let trend = |checkins| disclose(checkins, Disclosure::Trend).assessment;
+    let drafts = checkin_alerts(&trend(before), &trend(after));
     if !drafts.is_empty() {
         record(state, &rel.id, drafts, None).await;
     }

@@ -8,7 +8,6 @@ use rapport_store::{outcomes, users};
 use crate::auth::ClientScope;
 use crate::error::AppError;
 use crate::features::feedback::courses;
-use crate::security::password;
 use crate::state::AppState;
 
 /// Deletes the client's account after checking the confirmation and their password.
@@ -27,9 +26,10 @@ pub async fn delete_account(
     let creds = users::credentials_by_id(&state.db, &client.user.id)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    if !password::verify(Some(creds.password_hash), pass).await {
-        return Err(AppError::field("password", "is not right"));
-    }
+    state
+        .passwords
+        .confirm(&client.user.id, creds.password_hash, pass, "password")
+        .await?;
     let rows = outcomes::client_shared_courses(&state.db, &client.user.id).await?;
     let measures = outcomes::own_measures(&state.db, &client.user.id).await?;
     let refs: Vec<_> = measures.iter().collect();

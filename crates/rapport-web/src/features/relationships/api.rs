@@ -226,6 +226,18 @@ async fn caseload(
     )))
 }
 
+/// The shared answers as JSON, without the professional-line answer: it is never shared, so
+/// a `false` there would say something the client did not.
+fn shared_answers_json(answers: &[rapport_core::alliance::CheckIn]) -> Value {
+    let mut list = json!(answers);
+    if let Some(items) = list.as_array_mut() {
+        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+            item.remove("misconduct");
+        }
+    }
+    list
+}
+
 /// One shared relationship: trend and status; answers and notes only when the client shares answers.
 #[utoipa::path(get, path = "/api/v1/caseload/{id}", tag = "alliance", params(("id" = String, Path)),
     responses((status = 200, description = "What the client shares"), (status = 404, description = "Private, or not your client")))]
@@ -235,11 +247,11 @@ async fn caseload_one(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let v = service::load_for_therapist(&state, &therapist, &id).await?;
-    let a = &v.loaded.assessment;
+    let a = &v.seen.assessment;
     let mut out = Map::new();
-    out.insert("relationship_id".into(), json!(v.loaded.rel.id));
+    out.insert("relationship_id".into(), json!(v.rel.id));
     out.insert("client_name".into(), json!(v.client_name));
-    out.insert("sharing".into(), json!(v.loaded.rel.sharing));
+    out.insert("sharing".into(), json!(v.rel.sharing));
     out.insert("status".into(), json!(a.status));
     out.insert("alliance".into(), json!(a.alliance));
     out.insert("ruptures".into(), json!(a.ruptures));
@@ -252,8 +264,8 @@ async fn caseload_one(
                 .collect::<Vec<_>>()
         ),
     );
-    if v.answers_shared {
-        out.insert("checkins".into(), json!(v.loaded.checkins));
+    if let Some(answers) = &v.seen.checkins {
+        out.insert("checkins".into(), shared_answers_json(answers));
         out.insert("reasons".into(), json!(a.reasons));
     }
     Ok(Json(Value::Object(out)))

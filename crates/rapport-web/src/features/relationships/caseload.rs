@@ -121,8 +121,9 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let v = service::load_for_therapist(&state, &therapist, &id).await?;
-    let reading = view::Reading::of(&v.loaded);
-    let chart = chart::trend_svg("trend", &v.loaded.assessment, &v.loaded.checkins);
+    let answers = v.seen.checkins.as_deref().unwrap_or_default();
+    let reading = view::Reading::of(&v.seen.assessment, answers);
+    let chart = chart::trend_svg("trend", &v.seen.assessment, answers);
     let messages = v
         .messages
         .iter()

@@ -5,7 +5,7 @@
 //! expects. The free-text `need` is split off before storage and sealed by the store.
 
 use rapport_core::FieldError;
-use rapport_core::alliance::{self, Assessment, CheckIn, Flag};
+use rapport_core::alliance::{self, Assessment, CheckIn, Disclosed, Disclosure, Flag};
 use rapport_core::feedback::is_overdue;
 use rapport_store::checkins::StoredCheckIn;
 use rapport_store::relationships::{self, Relationship, Sharing};
@@ -190,11 +190,12 @@ pub async fn record_checkin(
     .await
     {
         Ok(stored) => {
-            let mut after = loaded.checkins;
+            let before = loaded.checkins;
+            let mut after = before.clone();
             after.push(checkin);
             after.sort_by_key(|c| c.session);
             let assessment = alliance::assess(&after);
-            feedback::alerts::on_checkin(state, &loaded.rel, &loaded.assessment, &assessment).await;
+            feedback::alerts::on_checkin(state, &loaded.rel, &before, &after).await;
             let last_checkin_at = loaded.last_checkin_at.max(Some(stored.created_at));
             Ok(Loaded {
                 rel: loaded.rel,
@@ -212,6 +213,21 @@ pub async fn record_checkin(
         )])),
         Err(e) => Err(e.into()),
     }
+}
+
+/// What the client shares of their check-ins with this relationship's therapist; `None` when
+/// nothing is shared.
+pub fn disclosure(sharing: Sharing) -> Option<Disclosure> {
+    match sharing {
+        Sharing::Private => None,
+        Sharing::Trend => Some(Disclosure::Trend),
+        Sharing::Answers => Some(Disclosure::Answers),
+    }
+}
+
+/// The therapist's view of these check-ins, as far as the relationship shares them.
+fn disclosed(rel: &Relationship, checkins: &[CheckIn]) -> Option<Disclosed> {
+    disclosure(rel.sharing).map(|d| alliance::disclose(checkins, d))
 }
 
 /// Parses a sharing choice.
@@ -249,10 +265,13 @@ pub async fn set_share_outcomes(
     }
 }
 
-/// What a therapist may see of a shared relationship.
+/// What a therapist may see of a shared relationship: never the client's own reading, only the
+/// reading of what the client shares (see `alliance::disclose`).
 pub struct TherapistView {
-    /// The loaded relationship (check-ins only to be shown when `answers_shared`).
-    pub loaded: Loaded,
+    /// The relationship.
+    pub rel: Relationship,
+    /// The reading of the shared part, with the shared answers when answers are shared.
+    pub seen: Disclosed,
     /// Whether the client shares answers (else trend and status only).
     pub answers_shared: bool,
     /// The client's display name.
@@ -291,8 +310,10 @@ pub async fn load_for_therapist(
         .unwrap_or_default();
     let messages = messages::list(&state.db, &state.vault, &rel.id).await?;
     let loaded = load(state, rel).await?;
+    let seen = disclosed(&loaded.rel, &loaded.checkins).ok_or(AppError::NotFound)?;
     Ok(TherapistView {
-        loaded,
+        rel: loaded.rel,
+        seen,
         answers_shared,
         client_name,
         messages,
@@ -305,7 +326,7 @@ pub struct CaseloadRow {
     pub rel: Relationship,
     /// The client's display name.
     pub client_name: String,
-    /// The assessment (status and trend).
+    /// The reading of what the client shares (status and trend).
     pub assessment: Assessment,
     /// When the latest check-in was recorded, Unix ms.
     pub last_checkin_at: Option<i64>,
@@ -344,9 +365,11 @@ pub async fn caseload(
         let measures = measures.remove(&rel.id);
         let checkins = stored.remove(&rel.id).unwrap_or_default();
         let loaded = assess_stored(rel, checkins)?;
-        let red_flags = (loaded.rel.sharing == Sharing::Answers).then(|| {
-            loaded
-                .checkins
+        let Some(seen) = disclosed(&loaded.rel, &loaded.checkins) else {
+            continue;
+        };
+        let red_flags = seen.checkins.as_ref().map(|answers| {
+            answers
                 .last()
                 .map(|c| c.flags.iter().copied().collect())
                 .unwrap_or_default()
@@ -358,7 +381,7 @@ pub async fn caseload(
             measures,
             rel: loaded.rel,
             client_name,
-            assessment: loaded.assessment,
+            assessment: seen.assessment,
         });
     }
     Ok(rows)

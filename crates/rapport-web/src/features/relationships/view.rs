@@ -2,7 +2,7 @@
 //! print fields.
 
 use askama::Template;
-use rapport_core::alliance::{self, Status};
+use rapport_core::alliance::{self, Assessment, CheckIn, Status};
 use rapport_store::relationships::Relationship;
 
 use super::chart;
@@ -44,14 +44,14 @@ pub struct Reading {
 }
 
 impl Reading {
-    /// Derives the reading.
-    pub fn of(l: &Loaded) -> Reading {
-        let a = &l.assessment;
+    /// Derives the reading of `a` from `checkins`, the answers it rests on (all of them for the
+    /// client; for a therapist only the shared ones, none under trend sharing).
+    pub fn of(a: &Assessment, checkins: &[CheckIn]) -> Reading {
         let rows = a
             .alliance
             .iter()
             .map(|p| {
-                let c = l.checkins.iter().find(|c| c.session == p.session);
+                let c = checkins.iter().find(|c| c.session == p.session);
                 let flags = c
                     .map(|c| {
                         c.flags
@@ -69,7 +69,7 @@ impl Reading {
                 }
             })
             .collect();
-        let latest_need = l.checkins.last().and_then(|c| c.need.as_ref()).is_some();
+        let latest_need = checkins.last().and_then(|c| c.need.as_ref()).is_some();
         Reading {
             status: a.status.as_str(),
             title: alliance::status_title(a.status),
@@ -77,13 +77,13 @@ impl Reading {
             reasons: a
                 .reasons
                 .iter()
-                .map(|r| alliance::explain(r, &l.checkins))
+                .map(|r| alliance::explain(r, checkins))
                 .collect(),
             rows,
             act_now: a.status == Status::ActNow,
             reconsider: a.status == Status::Reconsider,
             offer_note: matches!(a.status, Status::SpeakUp | Status::Reconsider) || latest_need,
-            count: l.checkins.len(),
+            count: a.sessions,
         }
     }
 }
@@ -105,7 +105,7 @@ struct ReadingPart<'a> {
 pub fn reading_html(l: &Loaded, report_url: &str, help_url: &str) -> Result<String, AppError> {
     ReadingPart {
         rel: &l.rel,
-        v: Reading::of(l),
+        v: Reading::of(&l.assessment, &l.checkins),
         chart: chart::trend_svg("trend", &l.assessment, &l.checkins),
         report_url,
         help_url,

@@ -194,7 +194,8 @@ impl Db {
                 SqliteSync::Full => SqliteSynchronous::Full,
             })
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("secure_delete", "ON");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_lazy_with(opts);
@@ -203,6 +204,22 @@ impl Db {
             writer: Default::default(),
             reads: file.map(|f| std::sync::Arc::new(SyncReads::new(f))),
         })
+    }
+
+    /// After an erasure, makes what was deleted unrecoverable from the files: `secure_delete`
+    /// (set on every SQLite connection) has zeroed the freed pages, and a truncating checkpoint
+    /// writes them over the database file and empties the WAL, which still held the old pages.
+    /// PostgreSQL keeps dead tuples until vacuumed, and a plain `VACUUM` does not overwrite them
+    /// either; what protects free text there is sealing under the client's own key, destroyed
+    /// with the account.
+    pub async fn scrub_deleted(&self) -> Result<()> {
+        if let Db::Sqlite(s) = self {
+            let _writing = s.writer.lock().await;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&s.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Which backend this is.

@@ -48,5 +48,6 @@ pub async fn client(db: &Db, client_id: &str, courses: &[(String, String)]) -> R
             return Err(StoreError::NotFound);
         }
     });
+    db.scrub_deleted().await?;
     Ok(out)
 }

@@ -1,7 +1,7 @@
 //! Therapist listings as stored: the listing JSON (validated by the core before it gets here),
 //! optionally linked to the therapist's account.
 
-use crate::{Db, Result, now_ms, with_pool, with_write};
+use crate::{Db, Result, now_ms, placeholders, with_pool, with_write};
 
 /// A stored listing.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -47,7 +47,11 @@ pub async fn by_user(db: &Db, user_id: &str) -> Result<Option<StoredListing>> {
 
 const UPSERT_OWN: &str = "INSERT INTO listings (id, user_id, data, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at WHERE listings.user_id = excluded.user_id";
 const EXISTS: &str = "SELECT COUNT(*) FROM listings WHERE id = $1";
-const IMPORT: &str = "INSERT INTO listings (id, user_id, data, updated_at) VALUES ($1, NULL, $2, $3) ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at";
+/// An import never touches a listing that belongs to an account: its therapist keeps it current.
+const IMPORT: &str = "INSERT INTO listings (id, user_id, data, updated_at) VALUES ($1, NULL, $2, $3) ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at WHERE listings.user_id IS NULL";
+/// An administrator writes a directory listing (no account), or the listing of a therapist of
+/// their own practice; the account link stays as it is.
+const UPSERT_AS_ADMIN: &str = "INSERT INTO listings (id, user_id, data, updated_at) VALUES ($1, NULL, $2, $3) ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at WHERE listings.user_id IS NULL OR listings.user_id IN (SELECT m.user_id FROM practice_members m JOIN practice_members a ON a.practice_id = m.practice_id WHERE a.user_id = $4)";
 const ALL_ROWS: &str = "SELECT id, data, updated_at FROM listings ORDER BY id";
 const VERSIONS_SINCE: &str = "SELECT id, updated_at FROM listings WHERE updated_at >= $1";
 
@@ -63,8 +67,8 @@ pub async fn upsert_own(db: &Db, id: &str, user_id: &str, data: &str) -> Result<
 }
 
 /// Writes an imported directory, `(id, listing JSON)` per row, in one transaction (all or
-/// nothing). Existing listings are updated by id and keep their account link. Returns how many
-/// ids were new.
+/// nothing). Existing directory listings are updated by id; listings that belong to an account
+/// are left alone (see [`owned_among`] to report them). Returns how many ids were new.
 pub async fn import(db: &Db, rows: &[(String, String)]) -> Result<usize> {
     let now = now_ms();
     let created = crate::with_tx!(db, tx => {
@@ -92,14 +96,40 @@ pub async fn versions_since(db: &Db, since_ms: i64) -> Result<Vec<(String, i64)>
     Ok(with_pool!(db, pool => sqlx::query_as(VERSIONS_SINCE).bind(since_ms).fetch_all(pool).await)?)
 }
 
+/// Writes listing `id` for administrator `admin_id`: a directory listing, or one owned by a
+/// therapist of the admin's practice. False (nothing written) for anyone else's listing.
+pub async fn upsert_as_admin(db: &Db, id: &str, data: &str, admin_id: &str) -> Result<bool> {
+    let n = with_write!(db, pool => sqlx::query(UPSERT_AS_ADMIN).bind(id).bind(data).bind(now_ms()).bind(admin_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Of these ids, the listings that belong to an account (which imports leave alone).
+pub async fn owned_among(db: &Db, ids: &[String]) -> Result<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let sql = format!(
+            "SELECT id FROM listings WHERE user_id IS NOT NULL AND id IN ({})",
+            placeholders(chunk.len())
+        );
+        let rows: Vec<String> = with_pool!(db, pool => {
+            let mut q = sqlx::query_scalar(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// The listings with these ids as `(id, JSON, updated_at)`; unknown ids are left out.
 pub async fn rows_by_ids(db: &Db, ids: &[String]) -> Result<Vec<(String, String, i64)>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IDS_PER_QUERY) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT id, data, updated_at FROM listings WHERE id IN ({})",
-            marks.join(", ")
+            placeholders(chunk.len())
         );
         let rows: Vec<(String, String, i64)> = with_pool!(db, pool => {
             let mut q = sqlx::query_as(&sql);

@@ -326,7 +326,7 @@ async fn a_therapist_edits_only_their_own_listing_and_matching_follows_at_once()
 }
 
 #[tokio::test]
-async fn an_administrator_edits_any_listing_and_the_account_link_stays() {
+async fn an_administrator_edits_a_listing_of_their_practice_and_the_account_link_stays() {
     for b in backends() {
         let app = spawn_app_with(b, |_| {}).await;
         let therapist = app.signup("therapist").await;
@@ -342,6 +342,14 @@ async fn an_administrator_edits_any_listing_and_the_account_link_stays() {
             .unwrap()
             .to_owned();
         let admin = app.admin().await;
+        let practice = rapport_store::practices::create(&app.state.db, "The practice")
+            .await
+            .unwrap();
+        for member in [&therapist.id, &admin.id] {
+            assert!(rapport_store::practices::join(&app.state.db, &practice.id, member)
+                .await
+                .unwrap());
+        }
         mine["name"] = json!("Dr Edited By Admin");
         let r = admin
             .put(&app, &format!("/api/v1/listings/{id}"), mine.clone())

@@ -5,7 +5,7 @@
 //! List cells are separated by `;`, slots are written `tue 18;wed 9`, effectiveness
 //! `anxiety:effective;trauma:neutral`.
 
-use super::import::{Collector, RowError};
+use super::import::{Collector, RowError, unnumbered};
 use super::listing::{Listing, parse_listing};
 use super::vocab::Word;
 use serde_json::{Map, Value, json};
@@ -180,6 +180,11 @@ fn to_json(cell: impl Fn(&str) -> String, row: usize, errors: &mut Vec<RowError>
 /// Reads a CSV directory with a header row naming the columns of [`CSV_COLUMNS`] (any order).
 /// Row numbers count data rows from 1; a header problem is reported as row 0 and reads nothing.
 pub fn parse_csv(text: &str) -> (Vec<Listing>, Vec<RowError>) {
+    unnumbered(parse_csv_numbered(text))
+}
+
+/// [`parse_csv`] with each good listing's data row number.
+pub fn parse_csv_numbered(text: &str) -> (Vec<(usize, Listing)>, Vec<RowError>) {
     let mut rows = records(text.strip_prefix('\u{feff}').unwrap_or(text)).into_iter();
     let Some(header) = rows.next() else {
         return (Vec::new(), Vec::new());

@@ -29,7 +29,7 @@ impl RowError {
 /// Keeps the listing unless its id was seen on an earlier row of the same file.
 pub(crate) struct Collector {
     seen: HashMap<String, usize>,
-    pub listings: Vec<Listing>,
+    pub listings: Vec<(usize, Listing)>,
     pub errors: Vec<RowError>,
 }
 
@@ -52,7 +52,7 @@ impl Collector {
                 )),
                 None => {
                     self.seen.insert(listing.id.clone(), row);
-                    self.listings.push(listing);
+                    self.listings.push((row, listing));
                 }
             },
             Err(invalid) => {
@@ -66,13 +66,26 @@ impl Collector {
         }
     }
 
-    pub fn finish(self) -> (Vec<Listing>, Vec<RowError>) {
+    pub fn finish(self) -> (Vec<(usize, Listing)>, Vec<RowError>) {
         (self.listings, self.errors)
     }
 }
 
+/// Drops the row numbers of [`parse_jsonl_numbered`] or [`super::parse_csv_numbered`].
+pub(crate) fn unnumbered(
+    (listings, errors): (Vec<(usize, Listing)>, Vec<RowError>),
+) -> (Vec<Listing>, Vec<RowError>) {
+    (listings.into_iter().map(|(_, l)| l).collect(), errors)
+}
+
 /// Reads a JSON Lines directory (one listing per line; blank lines skipped, still counted).
 pub fn parse_jsonl(text: &str) -> (Vec<Listing>, Vec<RowError>) {
+    unnumbered(parse_jsonl_numbered(text))
+}
+
+/// [`parse_jsonl`] with each good listing's line number, for refusals found after parsing (a
+/// listing that belongs to an account).
+pub fn parse_jsonl_numbered(text: &str) -> (Vec<(usize, Listing)>, Vec<RowError>) {
     let mut out = Collector::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {

@@ -31,18 +31,9 @@ pub struct RestoreArgs {
 pub async fn backup(a: BackupArgs) -> anyhow::Result<()> {
     let db = a.storage.connect().await?;
     let header = match &a.out {
-        Some(path) => {
-            let tmp = path.with_extension("partial");
-            let mut f = std::io::BufWriter::new(
-                std::fs::File::create(&tmp)
-                    .with_context(|| format!("cannot create {}", tmp.display()))?,
-            );
-            let h = backup::dump(&db, &mut f).await?;
-            f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            h
-        }
+        Some(path) => backup::write_file(&db, path)
+            .await
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
             let h = backup::dump(&db, &mut out).await?;

@@ -5,9 +5,10 @@ use anyhow::{Context, bail};
 use clap::Args;
 use rapport_core::matching::Weights;
 use rapport_store::{Db, SqliteSync, Vault};
-use rapport_web::Config;
+use rapport_web::{Config, ConnectionLimits};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Every environment variable Rapport reads; any other `RAPPORT_` variable is warned about.
 const KNOWN_ENV: &[&str] = &[
@@ -28,6 +29,9 @@ const KNOWN_ENV: &[&str] = &[
     "RAPPORT_MAIL_FROM",
     "RAPPORT_PUBLIC_URL",
     "RAPPORT_MATCH_WEIGHTS",
+    "RAPPORT_HEADER_READ_TIMEOUT_SECS",
+    "RAPPORT_IDLE_TIMEOUT_SECS",
+    "RAPPORT_MAX_CONNECTIONS",
     "RAPPORT_LOG",
     "RAPPORT_LOG_FORMAT",
     "RAPPORT_TEST_POSTGRES_URL",
@@ -79,6 +83,16 @@ pub struct WebArgs {
     /// How long a login lasts, in hours.
     #[arg(long, env = "RAPPORT_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
+    /// Seconds a connection has to send a complete request head (when opened, and between
+    /// requests on a kept-alive connection) before it is closed.
+    #[arg(long, env = "RAPPORT_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a connection may wait with no byte moving (a stalled body, a client not reading).
+    #[arg(long, env = "RAPPORT_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub idle_timeout_secs: u64,
+    /// Connections open at once; beyond it new ones are answered 503 and closed.
+    #[arg(long, env = "RAPPORT_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
     /// Hours a freed slot is held for a waitlisted client before it is offered to the next.
     #[arg(long, env = "RAPPORT_WAITLIST_HOLD_HOURS", default_value_t = 24)]
     pub waitlist_hold_hours: u32,
@@ -132,6 +146,13 @@ impl StorageArgs {
         Ok(rapport_store::key_guard::open_vault(db, &self.key_path()).await?)
     }
 
+    /// Creates the data folder, readable by its owner only (0700), if it is missing.
+    pub fn create_data_dir(&self) -> anyhow::Result<()> {
+        rapport_store::files::create_private_dir(&self.data_dir).with_context(|| {
+            format!("cannot create the data folder {}", self.data_dir.display())
+        })
+    }
+
     /// Opens the database without waiting for it (a bad URL is refused here).
     pub fn open(&self) -> anyhow::Result<Db> {
         let url = match &self.database_url {
@@ -151,9 +172,7 @@ impl StorageArgs {
 
     /// Opens the database and applies migrations now (for one-shot commands).
     pub async fn connect(&self) -> anyhow::Result<Db> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| {
-            format!("cannot create the data folder {}", self.data_dir.display())
-        })?;
+        self.create_data_dir()?;
         let db = self.open()?;
         rapport_store::migrate::run(&db)
             .await
@@ -179,6 +198,11 @@ pub fn web_config(storage: &StorageArgs, web: &WebArgs) -> Config {
         mail_from: web.mail_from.clone(),
         public_url: web.public_url.clone().filter(|u| !u.trim().is_empty()),
         match_weights: web.match_weights.unwrap_or_default(),
+        connections: ConnectionLimits {
+            header_read: Duration::from_secs(web.header_read_timeout_secs.max(1)),
+            idle: Duration::from_secs(web.idle_timeout_secs.max(31)),
+            max_connections: web.max_connections.max(1),
+        },
         ..Config::default()
     };
     if let Some(lines) = &web.crisis_lines {

@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use rapport_core::matching::generate;
 use rapport_web::features::matching::service::{
-    FileFormat, ImportReport, read_directory, write_directory,
+    FileFormat, ImportReport, importable, read_directory_numbered, write_directory,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -90,12 +90,17 @@ async fn import(args: &ImportArgs) -> anyhow::Result<bool> {
         std::fs::read_to_string(&args.file)
     }
     .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let (good, errors) = read_directory(&text, format);
+    let (numbered, mut errors) = read_directory_numbered(&text, format);
     let db = args.storage.connect().await?;
-    let written = write_directory(&db, &good).await;
+    let good = importable(&db, numbered, &mut errors).await;
+    let written = match good {
+        Ok(good) => write_directory(&db, &good).await.map(|n| (good.len(), n)),
+        Err(e) => Err(e),
+    };
     db.close().await;
-    let created = written.map_err(|e| anyhow::anyhow!("cannot write the listings: {e}"))?;
-    let report = ImportReport::new(good.len(), created, errors);
+    let (imported, created) =
+        written.map_err(|e| anyhow::anyhow!("cannot write the listings: {e}"))?;
+    let report = ImportReport::new(imported, created, errors);
     let file = args.file.display();
     for e in &report.errors {
         eprintln!("{file}: row {}: {}: {}", e.row, e.field, e.reason);

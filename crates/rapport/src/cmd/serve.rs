@@ -57,9 +57,7 @@ async fn open_with_keys(
     demo: bool,
 ) -> anyhow::Result<(rapport_store::Db, rapport_store::Vault)> {
     let key_path = storage.key_path();
-    std::fs::create_dir_all(&storage.data_dir).with_context(|| {
-        format!("cannot create the data folder {}", storage.data_dir.display())
-    })?;
+    storage.create_data_dir()?;
     if demo {
         let db = storage.connect().await?;
         let vault = storage.vault_for(&db).await?;

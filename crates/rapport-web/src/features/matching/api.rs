@@ -89,9 +89,10 @@ async fn my_consultations(
     Ok(Json(shortlist::received(&state, &therapist).await?))
 }
 
-/// Create or replace any listing (administrators); an account link is kept.
+/// Create or replace a listing (administrators): a directory listing, or the listing of a
+/// therapist in your practice (its account link and effectiveness ratings are kept).
 #[utoipa::path(put, path = "/api/v1/listings/{id}", tag = "matching", params(("id" = String, Path)), request_body = Object,
-    responses((status = 200, description = "The saved listing"), (status = 422, description = "Invalid fields, each named"), (status = 403, description = "Not an administrator")))]
+    responses((status = 200, description = "The saved listing"), (status = 422, description = "Invalid fields, each named"), (status = 403, description = "Not an administrator, or a therapist's listing outside your practice")))]
 async fn put_listing(
     State(state): State<AppState>,
     admin: AdminScope,

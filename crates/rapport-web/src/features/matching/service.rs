@@ -6,7 +6,8 @@
 //! and what a person was told always agree.
 
 use rapport_core::matching::{
-    Listing, MatchResponse, Request, RowError, parse_csv, parse_jsonl, parse_listing,
+    Listing, MatchResponse, Request, RowError, parse_csv_numbered, parse_jsonl_numbered,
+    parse_listing,
 };
 use rapport_core::{FieldError, Invalid};
 use rapport_store::{Db, listings};
@@ -117,22 +118,38 @@ pub async fn save_own_listing(
     }
 }
 
-/// Creates or replaces any listing (administrators); an account link, if any, is kept.
+/// Creates or replaces a listing as an administrator: a directory listing (no account), or the
+/// listing of a therapist in the admin's own practice, whose account link is kept. On an
+/// account's listing the effectiveness ratings stay the stored ones: they come only from the
+/// therapist's own outcomes while they consent to publishing them, never from an admin.
 pub async fn save_listing(
     state: &AppState,
-    _admin: &AdminScope,
+    admin: &AdminScope,
     id: &str,
     body: Value,
 ) -> Result<Listing, AppError> {
     let body = with_id(body, id, "it is the id in the address")?;
-    let listing = parse_listing(&body)?;
-    let rows = [(listing.id.clone(), None, to_text(&listing)?)];
+    let mut listing = parse_listing(&body)?;
+    if let Some(stored) = listings::by_id(&state.db, id).await?
+        && stored.user_id.is_some()
+    {
+        listing.effectiveness = serde_json::from_str::<Value>(&stored.data)
+            .ok()
+            .and_then(|v| parse_listing(&v).ok())
+            .map(|l| l.effectiveness)
+            .unwrap_or_default();
+    }
+    let text = to_text(&listing)?;
     state
         .directory
         .update(&state.db, vec![listing.clone()], async {
-            listings::upsert_many(&state.db, &rows)
-                .await
-                .map_err(AppError::from)
+            if listings::upsert_as_admin(&state.db, id, &text, &admin.user.id).await? {
+                Ok(())
+            } else {
+                Err(AppError::Refused(
+                    "This listing belongs to a therapist outside your practice: only they, or their practice's administrator, can change it.".into(),
+                ))
+            }
         })
         .await?;
     Ok(listing)
@@ -168,10 +185,44 @@ impl FileFormat {
 
 /// Reads a directory file: the good listings, and every problem of every bad row.
 pub fn read_directory(text: &str, format: FileFormat) -> (Vec<Listing>, Vec<RowError>) {
+    let (numbered, errors) = read_directory_numbered(text, format);
+    (numbered.into_iter().map(|(_, l)| l).collect(), errors)
+}
+
+/// [`read_directory`] with each good listing's row number.
+pub fn read_directory_numbered(
+    text: &str,
+    format: FileFormat,
+) -> (Vec<(usize, Listing)>, Vec<RowError>) {
     match format {
-        FileFormat::JsonLines => parse_jsonl(text),
-        FileFormat::Csv => parse_csv(text),
+        FileFormat::JsonLines => parse_jsonl_numbered(text),
+        FileFormat::Csv => parse_csv_numbered(text),
     }
+}
+
+/// The listings an import may write: every row whose id belongs to an account's listing is
+/// refused (its therapist keeps it up to date; an import must never overwrite it), with its row.
+pub async fn importable(
+    db: &Db,
+    numbered: Vec<(usize, Listing)>,
+    errors: &mut Vec<RowError>,
+) -> Result<Vec<Listing>, AppError> {
+    let ids: Vec<String> = numbered.iter().map(|(_, l)| l.id.clone()).collect();
+    let owned = listings::owned_among(db, &ids).await?;
+    let mut kept = Vec::with_capacity(numbered.len());
+    for (row, listing) in numbered {
+        if owned.contains(&listing.id) {
+            errors.push(RowError::new(
+                row,
+                "id",
+                "is a therapist's own listing on Rapport; imports never change it",
+            ));
+        } else {
+            kept.push(listing);
+        }
+    }
+    errors.sort_by_key(|e| e.row);
+    Ok(kept)
 }
 
 /// Writes listings to the database in one transaction; returns how many ids were new.
@@ -243,7 +294,8 @@ pub async fn import(
             "is empty: paste or send a directory in JSON Lines or CSV",
         )]));
     }
-    let (good, errors) = read_directory(text, format);
+    let (numbered, mut errors) = read_directory_numbered(text, format);
+    let good = importable(&state.db, numbered, &mut errors).await?;
     let n = good.len();
     let db = state.db.clone();
     let created = state

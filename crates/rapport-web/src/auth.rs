@@ -73,7 +73,10 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
             }),
             CsrfToken(String::new()),
         )
-    } else if let Some(sid) = cookie(headers, SESSION_COOKIE) {
+    } else if let Some(sid) = cookie(
+        headers,
+        &cookie_name(SESSION_COOKIE, state.config.secure_cookies),
+    ) {
         let id_hash = secret::hash(&sid);
         match sessions::find(&state.db, &id_hash).await? {
             Some(s) => (
@@ -84,10 +87,10 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
                 }),
                 CsrfToken(s.csrf),
             ),
-            None => (None, anon_token(headers, &mut new_anon_token)),
+            None => (None, anon_token(headers, state.config.secure_cookies, &mut new_anon_token)),
         }
     } else {
-        (None, anon_token(headers, &mut new_anon_token))
+        (None, anon_token(headers, state.config.secure_cookies, &mut new_anon_token))
     };
     let req = if csrf::is_unsafe(req.method()) {
         csrf::check(req, viewer.as_ref(), &token.0, new_anon_token.is_some()).await?
@@ -109,8 +112,8 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
     Ok(resp)
 }
 
-fn anon_token(headers: &HeaderMap, fresh: &mut Option<String>) -> CsrfToken {
-    match cookie(headers, CSRF_COOKIE).filter(|t| t.len() == 64) {
+fn anon_token(headers: &HeaderMap, secure: bool, fresh: &mut Option<String>) -> CsrfToken {
+    match cookie(headers, &cookie_name(CSRF_COOKIE, secure)).filter(|t| t.len() == 64) {
         Some(t) => CsrfToken(t),
         None => {
             let t = secret::random_token();
@@ -137,8 +140,20 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// A `Set-Cookie` line: HttpOnly, SameSite=Lax, Secure when configured; `max_age` None = session cookie.
+/// A cookie's name on the wire: with Secure cookies it carries the `__Host-` prefix, so the
+/// browser accepts it only over HTTPS, from this host (no subdomain can plant one), for `/`.
+pub fn cookie_name(base: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{base}")
+    } else {
+        base.to_owned()
+    }
+}
+
+/// A `Set-Cookie` line: HttpOnly, SameSite=Lax, Secure (and `__Host-`) when configured;
+/// `max_age` None = session cookie.
 pub fn cookie_line(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let name = cookie_name(name, secure);
     let mut s = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(age) = max_age {
         s.push_str(&format!("; Max-Age={age}"));
@@ -163,7 +178,10 @@ pub async fn start_session(
     headers: &HeaderMap,
     user: &User,
 ) -> Result<(String, String), AppError> {
-    if let Some(old) = cookie(headers, SESSION_COOKIE) {
+    if let Some(old) = cookie(
+        headers,
+        &cookie_name(SESSION_COOKIE, state.config.secure_cookies),
+    ) {
         sessions::delete(&state.db, &secret::hash(&old)).await?;
     }
     let sid = secret::random_token();

@@ -19,6 +19,7 @@ use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -50,7 +51,8 @@ pub fn router(state: AppState) -> Router {
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let openapi_json = openapi.to_pretty_json().unwrap_or_default();
     let x_request_id = axum::http::HeaderName::from_static("x-request-id");
-    Router::new()
+    let secure = state.config.secure_cookies;
+    let router = Router::new()
         .merge(api_routes)
         .route("/api/openapi.json", axum::routing::get(move || async move { ([("content-type", "application/json")], openapi_json) }))
         .merge(features::home::router())
@@ -69,10 +71,48 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(1 << 20))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
-        .with_state(state)
+        .layer(middleware::map_request(drop_unsafe_request_id));
+    let router = if secure {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ))
+    } else {
+        router
+    };
+    router.with_state(state)
+}
+
+/// The log span of a request. It names the matched route (`/calendar/{file}`), never the raw
+/// path: paths can carry secrets (a calendar feed's token) and ids a log has no need for.
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("(no route)", axum::extract::MatchedPath::as_str);
+    tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
+}
+
+/// A request id chosen by the client (or a proxy) is kept only when it is short and plain
+/// (letters, digits, `-`, `_`, `.`, at most 64), so nobody can write what they like into the
+/// logs; otherwise it is dropped and a fresh one is made.
+async fn drop_unsafe_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
+    let safe = |v: &axum::http::HeaderValue| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= 64
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+    };
+    if req.headers().get("x-request-id").is_some_and(|v| !safe(v)) {
+        req.headers_mut().remove("x-request-id");
+    }
+    req
 }

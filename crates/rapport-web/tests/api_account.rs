@@ -43,7 +43,7 @@ async fn signing_up_creates_an_account_and_sets_an_http_only_lax_session_cookie(
 }
 
 #[tokio::test]
-async fn the_session_cookie_is_secure_when_the_deployment_serves_tls() {
+async fn the_session_cookie_is_secure_and_host_prefixed_with_hsts_when_the_deployment_serves_tls() {
     for app in apps_with(|c| c.secure_cookies = true).await {
         on(&app);
         let resp = post_signup(
@@ -53,9 +53,36 @@ async fn the_session_cookie_is_secure_when_the_deployment_serves_tls() {
         )
         .await;
         assert_eq!(resp.status(), 201);
-        let line = set_cookie(&resp, "rapport_session").unwrap();
-        assert!(line.contains("; Secure"), "{line}");
+        assert_eq!(
+            resp.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains"
+        );
+        let line = set_cookie(&resp, "__Host-rapport_session").unwrap();
+        assert!(line.contains("; Secure") && line.contains("Path=/"), "{line}");
+        assert!(!line.contains("Domain"), "{line}");
+        let sid = cookie_value(&resp, "__Host-rapport_session").unwrap();
+        let me = bare()
+            .get(app.url("/api/v1/me"))
+            .header("cookie", format!("__Host-rapport_session={sid}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200, "the prefixed cookie logs in");
+        let plain = bare()
+            .get(app.url("/api/v1/me"))
+            .header("cookie", format!("rapport_session={sid}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(plain.status(), 401, "an unprefixed cookie is not read");
     }
+}
+
+#[tokio::test]
+async fn a_deployment_without_tls_sends_no_hsts() {
+    let app = common::spawn_app().await;
+    let resp = bare().get(app.url("/healthz")).send().await.unwrap();
+    assert!(resp.headers().get("strict-transport-security").is_none());
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Privacy of the logs: a whole client session with debug logging on, then the log is searched
-//! for everything the client typed. None of it may appear.
+//! for everything the client typed, a calendar feed token and forged request ids. None of it
+//! may appear.
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -116,6 +117,31 @@ async fn nothing_a_client_types_reaches_the_logs() {
         .unwrap();
     assert!(page.contains(&secret), "the client sees their own words");
 
+    let feed = http
+        .get(format!("{base}/calendar/{secret}.ics"))
+        .send()
+        .await
+        .unwrap();
+    assert!(feed.status().is_client_error(), "an unknown feed token");
+    let bare = reqwest::Client::new();
+    for forged in [format!("forged {secret}"), format!("{secret}{}", "x".repeat(60))] {
+        let r = bare
+            .get(format!("{base}/healthz"))
+            .header("x-request-id", &forged)
+            .send()
+            .await
+            .unwrap();
+        let echoed = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_ne!(echoed, forged, "a forged request id is replaced");
+    }
+    let plain = bare
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "proxy-id-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.headers()["x-request-id"], "proxy-id-42", "a plain one is kept");
+
     Command::new("kill")
         .arg("-TERM")
         .arg(child.id().to_string())
@@ -127,6 +153,7 @@ async fn nothing_a_client_types_reaches_the_logs() {
         log.contains("request"),
         "debug logging was on and wrote request lines"
     );
+    assert!(log.contains("/calendar/{file}"), "the route is logged, not the path");
     assert!(
         !log.contains(&secret),
         "the log contains something the client typed:\n{}",

@@ -147,15 +147,24 @@ pub async fn list(state: &AppState, therapist: &TherapistScope) -> Result<Vec<Al
     Ok(list)
 }
 
+/// One of the therapist's alerts, unchanged; 404 when not theirs.
+pub async fn for_therapist(
+    state: &AppState,
+    therapist: &TherapistScope,
+    id: &str,
+) -> Result<Alert, AppError> {
+    alerts::get_for_therapist(&state.db, &therapist.user.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// Marks an alert seen and returns it (for the link to its evidence); 404 when not theirs.
 pub async fn open(
     state: &AppState,
     therapist: &TherapistScope,
     id: &str,
 ) -> Result<Alert, AppError> {
-    let alert = alerts::get_for_therapist(&state.db, &therapist.user.id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let alert = for_therapist(state, therapist, id).await?;
     alerts::mark_seen(&state.db, &therapist.user.id, id).await?;
     Ok(alert)
 }

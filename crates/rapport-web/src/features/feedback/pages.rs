@@ -24,7 +24,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/alerts", get(alert_list))
-        .route("/alerts/{id}", get(alert_open))
+        .route("/alerts/{id}", get(alert_evidence).post(alert_open))
         .route("/caseload/{id}/outcomes", get(therapist_outcomes))
         .route("/relationships/{id}/outcomes", get(client_outcomes))
         .route("/feedback", get(feedback))
@@ -67,6 +67,18 @@ async fn alert_list(
     Ok(render_status(StatusCode::OK, &AlertsPage { layout, rows }))
 }
 
+/// Follows an alert to its evidence without marking it seen: a GET can come from a mail
+/// scanner or a link preview, not only from the therapist.
+async fn alert_evidence(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let alert = alerts::for_therapist(&state, &therapist, &id).await?;
+    Ok(Redirect::to(&alerts::evidence_path(&alert)).into_response())
+}
+
+/// The alert list's button: marks the alert seen, then shows its evidence.
 async fn alert_open(
     State(state): State<AppState>,
     therapist: TherapistScope,

@@ -155,18 +155,45 @@ pub fn next_session(checkins: &[CheckIn]) -> u32 {
 
 /// Parses and stores a check-in for one of the client's relationships and returns the
 /// relationship as it now reads (so callers need not load it again). Nothing is stored when any
-/// field is wrong or the session number is taken.
+/// field is wrong or the session number is taken. Without a session number the check-in gets
+/// the next one; when a check-in sent at the same moment took it first, the next is tried, so
+/// parallel check-ins are numbered one after another instead of refused.
 pub async fn record_checkin(
     state: &AppState,
     client: &ClientScope,
     rel_id: &str,
-    mut input: Map<String, Value>,
+    input: Map<String, Value>,
 ) -> Result<Loaded, AppError> {
-    let loaded = load_for_client(state, client, rel_id).await?;
-    let missing_session = input
+    let numbered_here = input
         .get("session")
         .is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
-    if missing_session {
+    let mut tries = 0;
+    loop {
+        match store_checkin(state, client, rel_id, input.clone(), numbered_here).await? {
+            Ok(loaded) => return Ok(loaded),
+            Err(_) if numbered_here && tries < 50 => tries += 1,
+            Err(taken) => {
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    "session",
+                    &format!(
+                        "you already have a check-in for session {taken}; pick the number of this session"
+                    ),
+                )]));
+            }
+        }
+    }
+}
+
+/// One attempt of [`record_checkin`]: `Ok(Err(n))` when session `n` was already taken.
+async fn store_checkin(
+    state: &AppState,
+    client: &ClientScope,
+    rel_id: &str,
+    mut input: Map<String, Value>,
+    numbered_here: bool,
+) -> Result<Result<Loaded, u32>, AppError> {
+    let loaded = load_for_client(state, client, rel_id).await?;
+    if numbered_here {
         input.insert(
             "session".into(),
             Value::from(next_session(&loaded.checkins)),
@@ -197,20 +224,14 @@ pub async fn record_checkin(
             let assessment = alliance::assess(&after);
             feedback::alerts::on_checkin(state, &loaded.rel, &before, &after).await;
             let last_checkin_at = loaded.last_checkin_at.max(Some(stored.created_at));
-            Ok(Loaded {
+            Ok(Ok(Loaded {
                 rel: loaded.rel,
                 checkins: after,
                 assessment,
                 last_checkin_at,
-            })
+            }))
         }
-        Err(StoreError::Conflict(_)) => Err(AppError::Invalid(vec![FieldError::new(
-            "session",
-            &format!(
-                "you already have a check-in for session {}; pick the number of this session",
-                checkin.session
-            ),
-        )])),
+        Err(StoreError::Conflict(_)) => Ok(Err(checkin.session)),
         Err(e) => Err(e.into()),
     }
 }

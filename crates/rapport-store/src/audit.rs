@@ -22,6 +22,7 @@ pub struct AuditEntry {
 
 const INSERT: &str = "INSERT INTO audit_log (id, at, actor_id, client_id, action, subject) VALUES ($1, $2, $3, $4, $5, $6)";
 const FOR_CLIENT: &str = "SELECT a.at, a.actor_id, COALESCE(u.display_name, 'a deleted account') AS actor_name, a.action, a.subject FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.client_id = $1 ORDER BY a.at DESC, a.id DESC";
+const PAGE: &str = "SELECT a.at, a.actor_id, COALESCE(u.display_name, 'a deleted account') AS actor_name, a.action, a.subject FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.client_id = $1 ORDER BY a.at DESC, a.id DESC LIMIT $2 OFFSET $3";
 
 /// Records that `actor_id` did `action` on `client_id`'s data about `subject`.
 pub async fn record(
@@ -35,9 +36,19 @@ pub async fn record(
     Ok(())
 }
 
-/// Everything recorded about a client's data, newest first.
+/// Everything recorded about a client's data, newest first (the export; pages use [`page`]).
 pub async fn for_client(db: &Db, client_id: &str) -> Result<Vec<AuditEntry>> {
     Ok(with_pool!(db, pool => sqlx::query_as(FOR_CLIENT).bind(client_id).fetch_all(pool).await)?)
+}
+
+/// One page of [`for_client`]: `size` entries after skipping `(page - 1) × size`, and whether
+/// older ones follow. Lists people read are paged, so a long history never loads whole.
+pub async fn page(db: &Db, client_id: &str, page: u32, size: u32) -> Result<(Vec<AuditEntry>, bool)> {
+    let offset = i64::from(page.saturating_sub(1)) * i64::from(size);
+    let mut rows: Vec<AuditEntry> = with_pool!(db, pool => sqlx::query_as(PAGE).bind(client_id).bind(i64::from(size) + 1).bind(offset).fetch_all(pool).await)?;
+    let more = rows.len() > size as usize;
+    rows.truncate(size as usize);
+    Ok((rows, more))
 }
 
 /// Records several views by one actor at once (a caseload page shows many clients), in one

@@ -18,6 +18,9 @@ const UPSERT: &str = "INSERT INTO listings (id, user_id, data, updated_at) VALUE
 const ALL: &str = "SELECT id, user_id, data FROM listings ORDER BY id";
 const BY_ID: &str = "SELECT id, user_id, data FROM listings WHERE id = $1";
 const BY_USER: &str = "SELECT id, user_id, data FROM listings WHERE user_id = $1";
+/// The referral picker's page: `$2` is a `LIKE` pattern over the lower-cased listing text;
+/// bounded by `$3` so a large directory is never read whole per request.
+const PICK: &str = "SELECT id, user_id, data FROM listings WHERE id <> $1 AND lower(data) LIKE $2 ESCAPE '\\' ORDER BY id LIMIT $3";
 
 /// Inserts or replaces many listings in one transaction: all or nothing.
 pub async fn upsert_many(db: &Db, rows: &[(String, Option<String>, String)]) -> Result<()> {
@@ -121,6 +124,21 @@ pub async fn owned_among(db: &Db, ids: &[String]) -> Result<std::collections::Ha
         out.extend(rows);
     }
     Ok(out)
+}
+
+/// At most `limit` listings, other than `except`, whose text contains `needle` (any case; empty
+/// matches all), in id order: the referral picker's list.
+pub async fn pick(db: &Db, except: &str, needle: &str, limit: i64) -> Result<Vec<StoredListing>> {
+    let escaped: String = needle
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let pattern = format!("%{escaped}%");
+    Ok(with_pool!(db, pool => sqlx::query_as(PICK).bind(except).bind(&pattern).bind(limit).fetch_all(pool).await)?)
 }
 
 /// The listings with these ids as `(id, JSON, updated_at)`; unknown ids are left out.

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod features;
 pub mod pages;
+pub mod paging;
 pub mod security;
 pub mod server;
 pub mod state;

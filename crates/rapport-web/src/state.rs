@@ -11,7 +11,7 @@ use crate::features::instruments::Instruments;
 use crate::features::matching::Directory;
 use crate::features::relationships::memo::Memo;
 use crate::security::password::PasswordGate;
-use crate::security::ratelimit::RateLimiter;
+use crate::security::ratelimit::{Backoff, RateLimiter};
 
 /// Shared application state, cheap to clone.
 #[derive(Clone, Debug)]
@@ -24,8 +24,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Login and sign-up attempts per IP address.
     pub auth_by_ip: Arc<RateLimiter>,
-    /// Login attempts per account (e-mail address).
+    /// Login attempts per account and address pair (e-mail address and IP).
     pub auth_by_account: Arc<RateLimiter>,
+    /// Failed logins per account from every address: a growing delay, never a lock-out.
+    pub login_backoff: Arc<Backoff>,
     /// Every password hashing and check of the web: bounded at once, re-checks per account.
     pub passwords: Arc<PasswordGate>,
     /// The instruments offered: built-in definitions with the licensed text installed in the
@@ -49,6 +51,12 @@ impl AppState {
             vault: Arc::new(vault),
             auth_by_ip: Arc::new(RateLimiter::new(per_minute, Duration::from_secs(60))),
             auth_by_account: Arc::new(RateLimiter::new(per_minute, Duration::from_secs(60))),
+            login_backoff: Arc::new(Backoff::new(
+                per_minute,
+                Duration::from_secs(900),
+                Duration::from_millis(500),
+                Duration::from_secs(5),
+            )),
             passwords: Arc::new(PasswordGate::new(
                 config.password_concurrency,
                 Duration::from_millis(config.password_wait_ms),

@@ -148,3 +148,37 @@ async fn tokens_expire_and_their_lifetime_is_bounded() {
         assert_eq!(me_with_token(&app, secret).await.status(), 401);
     }
 }
+
+#[tokio::test]
+async fn sign_up_refuses_passwords_guessers_try_first_and_addresses_mail_cannot_reach() {
+    for app in apps().await {
+        on(&app);
+        for weak in ["aaaaaaaaaa", "1234567890", "Password123", "qwertyuiop", "abababababab"] {
+            let r = post_signup(
+                &app,
+                &bare(),
+                json!({"email": new_email("w"), "password": weak, "display_name": "W"}),
+            )
+            .await;
+            assert_eq!(r.status(), 422, "{weak}");
+            assert!(error_fields(r).await.contains("password"), "{weak}");
+        }
+        for bad in ["nul\u{0}@example.org", "a@b@example.org", "tab\t@example.org"] {
+            let r = post_signup(
+                &app,
+                &bare(),
+                json!({"email": bad, "password": PASSWORD, "display_name": "E"}),
+            )
+            .await;
+            assert_eq!(r.status(), 422, "{bad:?}");
+            assert!(error_fields(r).await.contains("email"), "{bad:?}");
+        }
+        let r = post_signup(
+            &app,
+            &bare(),
+            json!({"email": new_email("ok"), "password": "four unrelated words here", "display_name": "Ok"}),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+    }
+}

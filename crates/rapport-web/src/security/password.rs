@@ -31,7 +31,38 @@ pub fn check_rules(field: &str, password: &str) -> Result<(), AppError> {
             &format!("must be at most {MAX_LEN} characters"),
         ));
     }
+    if is_easy_to_guess(password) {
+        return Err(AppError::field(
+            field,
+            "is one of the first passwords people guess; a few unrelated words together work well",
+        ));
+    }
     Ok(())
+}
+
+/// Passwords of 10 or more characters that guessing lists start with (from the published
+/// breached-password rankings), compared lower-cased.
+const COMMON: &[&str] = &[
+    "1234567890", "12345678910", "123456789a", "1q2w3e4r5t", "1qaz2wsx3edc", "abcdefghij",
+    "aaaaaaaaaa", "iloveyou12", "password12", "password123", "password1234", "passw0rd123",
+    "qwertyuiop", "qwerty1234", "qwerty12345", "qwertyuiop1", "asdfghjkl1", "zxcvbnm123",
+    "0987654321", "1111111111", "0000000000", "football123", "baseball123", "welcome123",
+    "letmein123", "sunshine12", "princess12", "charlie123", "superman123", "trustno1234",
+    "michael123", "computer12", "changeme123", "administrator", "therapist1", "therapy123",
+];
+
+/// Few different characters, a run of neighbouring keys or digits, or a password on the
+/// common list: what a guesser tries first, whatever its length.
+fn is_easy_to_guess(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let distinct: std::collections::BTreeSet<char> = lower.chars().collect();
+    if distinct.len() < 4 {
+        return true;
+    }
+    let bytes = lower.as_bytes();
+    let run = bytes.windows(2).all(|w| w[1] == w[0].wrapping_add(1))
+        || bytes.windows(2).all(|w| w[0] == w[1].wrapping_add(1));
+    run || COMMON.contains(&lower.as_str())
 }
 
 /// Hashes a password into a PHC string (for the command line and seeding; the web goes

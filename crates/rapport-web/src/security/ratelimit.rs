@@ -45,3 +45,54 @@ impl RateLimiter {
         Ok(())
     }
 }
+
+/// Failed logins per account from every address together, answered with a growing delay rather
+/// than a refusal: a refusal would let anyone lock a person out of their own account by failing
+/// on purpose from elsewhere, while a delay still makes spread-out guessing slow.
+#[derive(Debug)]
+pub struct Backoff {
+    free: u32,
+    window: Duration,
+    step: Duration,
+    cap: Duration,
+    failures: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl Backoff {
+    /// `free` failures per `window` cost nothing; each one beyond adds `step`, up to `cap`.
+    pub fn new(free: u32, window: Duration, step: Duration, cap: Duration) -> Self {
+        Backoff {
+            free,
+            window,
+            step,
+            cap,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How long an attempt on `key` waits before it is checked.
+    pub fn delay(&self, key: &str) -> Duration {
+        let now = Instant::now();
+        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        match failures.get(key) {
+            Some((start, n)) if now.duration_since(*start) < self.window && *n > self.free => {
+                self.step.saturating_mul(*n - self.free).min(self.cap)
+            }
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// Counts a failed attempt on `key`.
+    pub fn failed(&self, key: &str) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if failures.len() > 100_000 {
+            failures.retain(|_, (start, _)| now.duration_since(*start) < self.window);
+        }
+        let entry = failures.entry(key.to_owned()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.window {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
+}

@@ -44,7 +44,8 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
-/// A normalised, plausibly valid e-mail address (lower-cased; the login name).
+/// A normalised, valid e-mail address (lower-cased; the login name): one that mail can be sent
+/// to, as `lettre` reads it, with no control character (a NUL would end it early elsewhere).
 #[derive(Clone, Debug)]
 pub struct Email(String);
 
@@ -53,7 +54,8 @@ impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Email, FieldError> {
         let s = raw.trim().to_lowercase();
         let ok = s.len() <= 254
-            && !s.chars().any(char::is_whitespace)
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+            && s.parse::<lettre::Address>().is_ok()
             && matches!(s.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'));
         if ok {
             Ok(Email(s))
@@ -153,7 +155,8 @@ pub fn bad_credentials() -> AppError {
     )])
 }
 
-/// Checks a login, counting the attempt against the IP address and the account.
+/// Checks a login, counting the attempt against the IP address and the (account, address)
+/// pair; failures on the account from anywhere slow its next attempts down, never lock it.
 pub async fn login(
     state: &AppState,
     ip: &ClientIp,
@@ -169,17 +172,23 @@ pub async fn login(
     };
     state
         .auth_by_account
-        .hit(email.as_str())
+        .hit(&format!("{}|{}", email.as_str(), ip.0))
         .map_err(AppError::TooMany)?;
+    let wait = state.login_backoff.delay(email.as_str());
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
     let creds = users::credentials_by_email(&state.db, email.as_str()).await?;
     let (user, hash) = match creds {
         Some(c) => (Some(c.user), Some(c.password_hash)),
         None => (None, None),
     };
-    if state.passwords.verify(hash, pass).await? {
-        user.ok_or_else(bad_credentials)
-    } else {
-        Err(bad_credentials())
+    match (state.passwords.verify(hash, pass).await?, user) {
+        (true, Some(user)) => Ok(user),
+        _ => {
+            state.login_backoff.failed(email.as_str());
+            Err(bad_credentials())
+        }
     }
 }
 

@@ -44,7 +44,7 @@ struct Filter {
 }
 
 /// How many directory entries the picker lists at once; the filter narrows it.
-const PICKER_SIZE: usize = 40;
+const PICKER_SIZE: i64 = 40;
 
 async fn referral_view(
     state: &AppState,
@@ -62,14 +62,15 @@ async fn referral_view(
     let own = listings::by_user(&state.db, &t.user.id)
         .await?
         .map(|l| l.id);
-    let needle = q.trim().to_lowercase();
-    let listings = listings::all(&state.db)
-        .await?
-        .into_iter()
-        .filter(|l| Some(&l.id) != own.as_ref())
-        .filter(|l| needle.is_empty() || l.data.to_lowercase().contains(&needle))
-        .take(PICKER_SIZE)
-        .map(|l| {
+    let listings = listings::pick(
+        &state.db,
+        own.as_deref().unwrap_or(""),
+        q.trim(),
+        PICKER_SIZE,
+    )
+    .await?
+    .into_iter()
+    .map(|l| {
             let checked = picked.contains(&l.id);
             (l.id.clone(), ending::listing_name(&l.data), checked)
         })

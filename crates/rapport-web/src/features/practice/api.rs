@@ -17,6 +17,7 @@ use super::scope::{PracticeScope, audit_key};
 use super::{csv, service};
 use crate::auth::Viewer;
 use crate::error::{ApiJson, AppError};
+use crate::paging::PAGE_SIZE;
 use crate::state::AppState;
 
 /// The practice routes, with their OpenAPI descriptions.
@@ -43,7 +44,8 @@ async fn my_practice(
     )))
 }
 
-/// Your practice: its members, and the refused attempts of other administrators to read it.
+/// Your practice: its members, and the newest 100 refused attempts of other administrators to
+/// read it (`refused_attempts_truncated` says when there are older ones).
 #[utoipa::path(get, path = "/api/v1/practices/{id}", tag = "practice", params(("id" = String, Path)),
     responses((status = 200, description = "Practice"), (status = 403, description = "Not your practice (the attempt is recorded)")))]
 async fn show(
@@ -51,9 +53,10 @@ async fn show(
     scope: PracticeScope,
 ) -> Result<Json<Value>, AppError> {
     let members = service::members(&state, &scope).await?;
-    let refused = audit::for_client(&state.db, &audit_key(&scope.practice.id)).await?;
+    let (refused, more) =
+        audit::page(&state.db, &audit_key(&scope.practice.id), 1, PAGE_SIZE).await?;
     Ok(Json(
-        json!({"practice": scope.practice, "members": members, "refused_attempts": refused}),
+        json!({"practice": scope.practice, "members": members, "refused_attempts": refused, "refused_attempts_truncated": more}),
     ))
 }
 

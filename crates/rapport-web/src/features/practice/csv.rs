@@ -28,13 +28,19 @@ pub const COLUMNS: [&str; 17] = [
 ];
 
 /// One cell, quoted when needed and defused when a spreadsheet would read it as a formula.
+/// Spreadsheets in many European locales split on `;`, so a cell holding one is quoted too
+/// (else `x;=cmd` would arrive as a second cell starting with `=`), and leading spaces do not
+/// hide a formula.
 pub fn cell(raw: &str) -> String {
-    let defused = if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let defused = if raw
+        .trim_start_matches([' ', '\u{a0}'])
+        .starts_with(['=', '+', '-', '@', '\t', '\r'])
+    {
         format!("'{raw}")
     } else {
         raw.to_owned()
     };
-    if defused.contains([',', '"', '\n', '\r']) {
+    if defused.contains([',', ';', '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
         defused
@@ -94,5 +100,11 @@ mod tests {
         assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(cell("-1"), "'-1");
+    }
+
+    #[test]
+    fn cells_stay_whole_in_semicolon_locales_and_spaces_do_not_hide_a_formula() {
+        assert_eq!(cell("Ng;=1+1"), "\"Ng;=1+1\"");
+        assert_eq!(cell("  =1+1"), "'  =1+1");
     }
 }

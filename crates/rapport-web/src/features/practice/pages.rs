@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::features::feedback::view::{DomainLine, domains, percent, rate};
 use crate::features::relationships::view::date_time;
 use crate::pages::{Layout, render_status};
+use crate::paging::PAGE_SIZE;
 use crate::state::AppState;
 
 /// `/admin` and `/admin/practices/{id}/…`.
@@ -116,8 +117,9 @@ async fn page(
     email: String,
 ) -> Result<Response, AppError> {
     let o = service::overview(state, scope, "view_aggregate").await?;
-    let refused = audit::for_client(&state.db, &audit_key(&scope.practice.id))
+    let refused = audit::page(&state.db, &audit_key(&scope.practice.id), 1, PAGE_SIZE)
         .await?
+        .0
         .into_iter()
         .map(|e| (date_time(e.at), e))
         .collect();

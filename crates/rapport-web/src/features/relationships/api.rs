@@ -1,10 +1,11 @@
 //! Relationship, check-in, sharing and caseload API under `/api/v1`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use axum::http::StatusCode;
 use rapport_core::alliance;
-use rapport_store::audit::{self, AuditEntry};
+use rapport_store::audit;
 use rapport_store::relationships;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -15,6 +16,7 @@ use utoipa_axum::routes;
 use super::service::{self, Loaded};
 use crate::auth::{ClientScope, TherapistScope};
 use crate::error::{ApiJson, AppError};
+use crate::paging::{PAGE_SIZE, PageQuery};
 use crate::state::AppState;
 
 /// The relationship routes, with their OpenAPI descriptions.
@@ -191,13 +193,25 @@ async fn send_message(
     ))
 }
 
-/// Who saw your data: every view of what you shared, newest first.
-#[utoipa::path(get, path = "/api/v1/me/audit", tag = "alliance", responses((status = 200, description = "Audit entries")))]
+/// Who saw your data: every view of what you shared, newest first, 100 a page (`?page=2` for
+/// older ones; a `Link: <…>; rel="next"` header says when there are more). The export has all.
+#[utoipa::path(get, path = "/api/v1/me/audit", tag = "alliance", params(PageQuery),
+    responses((status = 200, description = "Audit entries"), (status = 422, description = "A page that is not a whole number from 1")))]
 async fn my_audit(
     State(state): State<AppState>,
     client: ClientScope,
-) -> Result<Json<Vec<AuditEntry>>, AppError> {
-    Ok(Json(audit::for_client(&state.db, &client.user.id).await?))
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    let page = q.number()?;
+    let (entries, more) = audit::page(&state.db, &client.user.id, page, PAGE_SIZE).await?;
+    let mut resp = Json(entries).into_response();
+    if more {
+        let next = format!("</api/v1/me/audit?page={}>; rel=\"next\"", page + 1);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&next) {
+            resp.headers_mut().insert(axum::http::header::LINK, v);
+        }
+    }
+    Ok(resp)
 }
 
 /// Your caseload: clients who share with you, with status and trend, the latest check-in date,

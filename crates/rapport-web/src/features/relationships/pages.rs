@@ -2,7 +2,7 @@
 //! and "who saw my data".
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -20,6 +20,7 @@ use super::view;
 use crate::auth::ClientScope;
 use crate::error::AppError;
 use crate::pages::{Layout, render_status};
+use crate::paging::{PAGE_SIZE, PageQuery};
 use crate::state::AppState;
 
 /// The client's pages.
@@ -399,15 +400,19 @@ async fn note_send(
 struct PrivacyPage {
     layout: Layout,
     entries: Vec<(String, &'static str, AuditEntry)>,
+    page: u32,
+    more: bool,
 }
 
 async fn privacy(
     State(state): State<AppState>,
     client: ClientScope,
     layout: Layout,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    let entries = audit::for_client(&state.db, &client.user.id)
-        .await?
+    let page = q.number()?;
+    let (entries, more) = audit::page(&state.db, &client.user.id, page, PAGE_SIZE).await?;
+    let entries = entries
         .into_iter()
         .map(|e| {
             (
@@ -419,6 +424,11 @@ async fn privacy(
         .collect();
     Ok(render_status(
         StatusCode::OK,
-        &PrivacyPage { layout, entries },
+        &PrivacyPage {
+            layout,
+            entries,
+            page,
+            more,
+        },
     ))
 }

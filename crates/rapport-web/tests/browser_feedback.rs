@@ -64,7 +64,7 @@ async fn a_therapist_sees_the_caseload_and_follows_an_alert_to_its_evidence() {
         "{alerts}"
     );
     b.check_page("alerts").await;
-    b.click("tbody tr:first-child a").await;
+    b.click("tbody tr:first-child button").await;
     b.wait_for_path(&format!("/caseload/{rel}")).await;
     assert!(
         b.text("main")

@@ -9,13 +9,16 @@
 
 use crate::{Db, Result, StoreError, new_id, with_tx};
 
-const ENDINGS: &str = "SELECT r.therapist_user_id, s.ending_reason, s.ended_at FROM care_stages s JOIN relationships r ON r.id = s.relationship_id WHERE r.client_id = $1 AND r.therapist_user_id IS NOT NULL AND s.stage IN ('ending', 'ended') AND s.ending_reason IS NOT NULL AND s.ended_at IS NOT NULL";
+const ENDINGS: &str = concat!("SELECT r.therapist_user_id, s.ending_reason, s.ended_at FROM care_stages s JOIN relationships r ON r.id = s.relationship_id WHERE r.client_id = $1 AND r.therapist_user_id IS NOT NULL AND ", accepted_sql!(), " AND s.stage IN ('ending', 'ended') AND s.ending_reason IS NOT NULL AND s.ended_at IS NOT NULL");
 const POOL_ENDING: &str =
     "INSERT INTO pooled_endings (id, therapist_id, reason, ended_at) VALUES ($1, $2, $3, $4)";
 const POOL_COURSE: &str =
     "INSERT INTO pooled_courses (id, therapist_id, summary) VALUES ($1, $2, $3)";
 const DESTROY_KEY: &str = "DELETE FROM user_keys WHERE user_id = $1";
 const DELETE_CLIENT: &str = "DELETE FROM users WHERE id = $1 AND role = 'client'";
+const UPCOMING_WITH_CLIENTS: &str = "SELECT COUNT(*) FROM appointments WHERE therapist_id = $1 AND status IN ('held', 'booked') AND starts_at > $2";
+const DELETE_OWN_LISTING: &str = "DELETE FROM listings WHERE user_id = $1";
+const DELETE_STAFF: &str = "DELETE FROM users WHERE id = $1 AND role IN ('therapist', 'admin')";
 
 /// What a deletion did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -50,4 +53,36 @@ pub async fn client(db: &Db, client_id: &str, courses: &[(String, String)]) -> R
     });
     db.scrub_deleted().await?;
     Ok(out)
+}
+
+/// Why a therapist's or administrator's account was not deleted.
+#[derive(Debug, PartialEq, Eq)]
+pub enum StaffRefusal {
+    /// Sessions with clients are still booked: they must be cancelled first, so each client is
+    /// told and nobody is left waiting for a therapist who is gone.
+    Upcoming(i64),
+}
+
+/// Deletes therapist or administrator `user_id` in one transaction: their own listing (their
+/// name and bio leave the directory with them) and, through the schema's cascades, their
+/// sessions, tokens, settings, hours, alerts and memberships. Their clients keep their own
+/// relationships and check-ins, no longer linked to an account. Refused while sessions with
+/// clients are booked; [`StoreError::NotFound`] for an account that is not staff.
+pub async fn staff(db: &Db, user_id: &str, now: i64) -> Result<std::result::Result<(), StaffRefusal>> {
+    let done = with_tx!(db, tx => {
+        let upcoming: i64 = sqlx::query_scalar(UPCOMING_WITH_CLIENTS).bind(user_id).bind(now).fetch_one(&mut *tx).await?;
+        if upcoming > 0 {
+            Err(StaffRefusal::Upcoming(upcoming))
+        } else {
+            sqlx::query(DELETE_OWN_LISTING).bind(user_id).execute(&mut *tx).await?;
+            if sqlx::query(DELETE_STAFF).bind(user_id).execute(&mut *tx).await?.rows_affected() != 1 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        }
+    });
+    if done.is_ok() {
+        db.scrub_deleted().await?;
+    }
+    Ok(done)
 }

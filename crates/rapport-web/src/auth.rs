@@ -87,10 +87,16 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
                 }),
                 CsrfToken(s.csrf),
             ),
-            None => (None, anon_token(headers, state.config.secure_cookies, &mut new_anon_token)),
+            None => (
+                None,
+                anon_token(headers, state.config.secure_cookies, &mut new_anon_token),
+            ),
         }
     } else {
-        (None, anon_token(headers, state.config.secure_cookies, &mut new_anon_token))
+        (
+            None,
+            anon_token(headers, state.config.secure_cookies, &mut new_anon_token),
+        )
     };
     let req = if csrf::is_unsafe(req.method()) {
         csrf::check(req, viewer.as_ref(), &token.0, new_anon_token.is_some()).await?
@@ -312,3 +318,40 @@ scope!(
     Role::Admin,
     "Proof that an administrator is acting."
 );
+
+/// Proof that a therapist or an administrator is acting on their own account (its export and
+/// deletion), never on anyone's clinical data.
+#[derive(Clone, Debug)]
+pub struct StaffScope {
+    /// The account.
+    pub user: User,
+    _proof: (),
+}
+
+/// Whoever is acting on their own account, by role: what the "my account" routes (export,
+/// deletion) take, so each role reaches only its own kind of erasure.
+#[derive(Clone, Debug)]
+pub enum AccountOwner {
+    /// A client, whose erasure pools what must stay pooled and destroys their key.
+    Client(ClientScope),
+    /// A therapist or administrator.
+    Staff(StaffScope),
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AccountOwner {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, AppError> {
+        let viewer = Viewer::from_request_parts(parts, s).await?;
+        Ok(match viewer.user.role {
+            Role::Client => AccountOwner::Client(ClientScope {
+                user: viewer.user,
+                data_version: viewer.data_version,
+                _proof: (),
+            }),
+            Role::Therapist | Role::Admin => AccountOwner::Staff(StaffScope {
+                user: viewer.user,
+                _proof: (),
+            }),
+        })
+    }
+}

@@ -126,7 +126,11 @@ async fn a_client_downloads_all_their_data_as_json_and_as_a_valid_fhir_bundle() 
         );
         validate_fhir(&bundle, &format!("my-data-{b:?}"));
 
-        assert_eq!(t.get(&app, "/api/v1/me/export").await.status(), 403);
+        let theirs = t.get(&app, "/api/v1/me/export").await.text().await.unwrap();
+        assert!(
+            !theirs.contains("More structure, please") && !theirs.contains(&c.email),
+            "a therapist's export holds none of their clients' data: {theirs}"
+        );
         assert_eq!(
             app.admin()
                 .await
@@ -199,13 +203,13 @@ async fn deleting_an_account_removes_the_data_destroys_the_key_and_keeps_pooled_
             t.client
                 .delete(app.url(path))
                 .header("x-csrf-token", &t.csrf)
-                .json(&json!({"password": t.password, "confirm": true}))
+                .json(&json!({"password": "not the therapist's password", "confirm": true}))
                 .send()
                 .await
                 .unwrap()
                 .status(),
-            403,
-            "only clients delete themselves here"
+            422,
+            "a therapist deletes only their own account, with their own password"
         );
 
         let r = c

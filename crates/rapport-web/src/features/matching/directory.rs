@@ -160,6 +160,15 @@ impl Directory {
         Ok(out)
     }
 
+    /// Takes a listing already deleted from the database out of matching (a refresh only sees
+    /// rows that still exist, so a deletion must say so itself).
+    pub async fn forget(&self, db: &Db, id: &str) -> Result<(), AppError> {
+        let index = self.index(db).await?;
+        let _one_writer = self.writes.lock().await;
+        index.write().map_err(poisoned)?.remove(id);
+        Ok(())
+    }
+
     /// Brings a loaded directory up to date with listings written by anyone else: asks which
     /// rows changed recently (ids and times only) and reads just the ones not yet applied.
     pub async fn refresh(&self, db: &Db) -> Result<usize, AppError> {

@@ -1,4 +1,5 @@
-//! The client's own data under `/api/v1/me`: export (JSON, FHIR) and account deletion.
+//! Your own data under `/api/v1/me`: export (JSON; FHIR for clients) and account deletion, for
+//! every role.
 
 use axum::Json;
 use axum::extract::State;
@@ -11,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{erase, export};
-use crate::auth::{self, ClientScope};
+use crate::auth::{self, AccountOwner, ClientScope};
 use crate::error::{ApiJson, AppError};
 use crate::state::AppState;
 
@@ -23,13 +24,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_me))
 }
 
-/// Everything Rapport holds about you, as JSON (your free text opened).
-#[utoipa::path(get, path = "/api/v1/me/export", tag = "my data", responses((status = 200, description = "Your data"), (status = 403, description = "Not a client account")))]
+/// Everything Rapport holds about you, as JSON (your free text opened). For a therapist or an
+/// administrator: the account, listing, practice, settings, hours and tokens.
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "my data", responses((status = 200, description = "Your data")))]
 async fn export_json(
     State(state): State<AppState>,
-    client: ClientScope,
+    owner: AccountOwner,
 ) -> Result<Response, AppError> {
-    let v = export::json(&state, &client).await?;
+    let v = match &owner {
+        AccountOwner::Client(client) => export::json(&state, client).await?,
+        AccountOwner::Staff(staff) => export::staff_json(&state, staff).await?,
+    };
     Ok((
         [(
             header::CONTENT_DISPOSITION,
@@ -72,17 +77,28 @@ pub struct DeleteIn {
     pub confirm: bool,
 }
 
-/// Delete your account: your data is removed and your encryption key destroyed; anonymous
-/// pooled counts (ending reasons, course summaries) stay pooled.
+/// Delete your account. A client's data is removed and their encryption key destroyed;
+/// anonymous pooled counts (ending reasons, course summaries) stay pooled. A therapist's or
+/// administrator's account goes with their listing; refused (403) while sessions with clients
+/// are still booked.
 #[utoipa::path(delete, path = "/api/v1/me/account", tag = "my data", request_body = DeleteIn,
-    responses((status = 200, description = "Deleted"), (status = 422, description = "Not confirmed, or wrong password")))]
+    responses((status = 200, description = "Deleted"), (status = 403, description = "Sessions with clients still booked"), (status = 422, description = "Not confirmed, or wrong password")))]
 async fn delete_me(
     State(state): State<AppState>,
-    client: ClientScope,
+    owner: AccountOwner,
     ApiJson(input): ApiJson<DeleteIn>,
 ) -> Result<Response, AppError> {
-    let erased = erase::delete_account(&state, &client, &input.password, input.confirm).await?;
-    let body = json!({"deleted": true, "key_destroyed": erased.key_destroyed, "pooled_endings": erased.pooled_endings, "pooled_courses": erased.pooled_courses});
+    let body = match &owner {
+        AccountOwner::Client(client) => {
+            let erased =
+                erase::delete_account(&state, client, &input.password, input.confirm).await?;
+            json!({"deleted": true, "key_destroyed": erased.key_destroyed, "pooled_endings": erased.pooled_endings, "pooled_courses": erased.pooled_courses})
+        }
+        AccountOwner::Staff(staff) => {
+            erase::delete_staff_account(&state, staff, &input.password, input.confirm).await?;
+            json!({"deleted": true})
+        }
+    };
     Ok((
         [(header::SET_COOKIE, auth::end_session_cookie(&state))],
         Json::<Value>(body),

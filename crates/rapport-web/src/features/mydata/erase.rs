@@ -5,7 +5,7 @@
 use rapport_store::erase::{self, Erased};
 use rapport_store::{outcomes, users};
 
-use crate::auth::ClientScope;
+use crate::auth::{ClientScope, StaffScope};
 use crate::error::AppError;
 use crate::features::feedback::courses;
 use crate::state::AppState;
@@ -54,4 +54,42 @@ pub async fn delete_account(
         "a client deleted their account"
     );
     Ok(erased)
+}
+
+/// Deletes a therapist's or administrator's own account after the confirmation and their
+/// password; refused, with what to do, while sessions with clients are still booked.
+pub async fn delete_staff_account(
+    state: &AppState,
+    staff: &StaffScope,
+    pass: &str,
+    confirmed: bool,
+) -> Result<(), AppError> {
+    if !confirmed {
+        return Err(AppError::field(
+            "confirm",
+            "must be ticked: deleting your account cannot be undone",
+        ));
+    }
+    let creds = users::credentials_by_id(&state.db, &staff.user.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    state
+        .passwords
+        .confirm(&staff.user.id, creds.password_hash, pass, "password")
+        .await?;
+    let listing = rapport_store::listings::by_user(&state.db, &staff.user.id).await?;
+    match erase::staff(&state.db, &staff.user.id, rapport_store::now_ms()).await? {
+        Ok(()) => {
+            if let Some(l) = listing {
+                state.directory.forget(&state.db, &l.id).await?;
+            }
+            tracing::info!(role = ?staff.user.role, "a therapist or administrator deleted their account");
+            Ok(())
+        }
+        Err(erase::StaffRefusal::Upcoming(n)) => Err(AppError::Refused(format!(
+            "You still have {n} upcoming {} with clients. Please cancel {} first from your practice page, so each client is told; then you can delete your account.",
+            if n == 1 { "session" } else { "sessions" },
+            if n == 1 { "it" } else { "them" },
+        ))),
+    }
 }

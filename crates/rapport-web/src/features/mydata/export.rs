@@ -5,12 +5,15 @@
 
 use rapport_core::fhir::{Bundle, Resource, bundle, questionnaire_response};
 use rapport_core::instrument::{Answers, Definition};
-use rapport_store::care::{appointments, endings, offers};
+use rapport_store::care::{appointments, endings, offers, schedule};
 use rapport_store::checkins::{self, StoredCheckIn};
-use rapport_store::{audit, instruments, matching, messages, now_ms, relationships, users};
+use rapport_store::{
+    audit, instruments, listings, matching, messages, now_ms, practices, relationships, tokens,
+    users,
+};
 use serde_json::{Map, Value, json};
 
-use crate::auth::ClientScope;
+use crate::auth::{ClientScope, StaffScope};
 use crate::error::AppError;
 use crate::features::instruments::{fhir as measure_fhir, registry, service as measures};
 use crate::state::AppState;
@@ -53,6 +56,30 @@ pub async fn json(state: &AppState, client: &ClientScope) -> Result<Value, AppEr
         "waitlist": offers::waiting_for_client(db, id).await?,
         "referrals": endings::referrals_for_client(db, &state.vault, id).await?,
         "who_saw_my_data": audit::for_client(db, id).await?,
+    }))
+}
+
+/// What Rapport holds about a therapist's or administrator's own account, as JSON: the account,
+/// their listing, practice, settings, weekly hours and API tokens (never a client's data, which
+/// is the client's to take away).
+pub async fn staff_json(state: &AppState, staff: &StaffScope) -> Result<Value, AppError> {
+    let db = &state.db;
+    let id = &staff.user.id;
+    let account = users::by_id(db, id).await?.ok_or(AppError::NotFound)?;
+    let listing = listings::by_user(db, id)
+        .await?
+        .map(|l| parsed(Some(l.data)));
+    let hours = schedule::get(db, id).await?;
+    Ok(json!({
+        "format": "rapport-export",
+        "version": 1,
+        "exported_at": now_ms(),
+        "account": account,
+        "listing": listing,
+        "practice": practices::of_user(db, id).await?,
+        "settings": practices::settings(db, id).await?,
+        "weekly_hours": hours,
+        "api_tokens": tokens::list(db, id).await?,
     }))
 }
 

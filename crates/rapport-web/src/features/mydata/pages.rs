@@ -1,4 +1,5 @@
-//! The client's "my data" page (downloads) and the account deletion, with its confirmation page.
+//! The "my data" page (downloads) and the account deletion, with its confirmation page, for
+//! every role: a client's erasure, or a therapist's or administrator's.
 
 use askama::Template;
 use axum::extract::State;
@@ -10,7 +11,7 @@ use rapport_core::FieldError;
 use serde::Deserialize;
 
 use super::erase;
-use crate::auth::{self, ClientScope};
+use crate::auth::{self, AccountOwner};
 use crate::error::AppError;
 use crate::pages::{Layout, render_status};
 use crate::state::AppState;
@@ -26,10 +27,12 @@ pub fn router() -> Router<AppState> {
 #[template(path = "my_data.html")]
 struct DataPage {
     layout: Layout,
+    staff: bool,
 }
 
-async fn data(_client: ClientScope, layout: Layout) -> Result<Response, AppError> {
-    Ok(render_status(StatusCode::OK, &DataPage { layout }))
+async fn data(owner: AccountOwner, layout: Layout) -> Result<Response, AppError> {
+    let staff = matches!(owner, AccountOwner::Staff(_));
+    Ok(render_status(StatusCode::OK, &DataPage { layout, staff }))
 }
 
 #[derive(Template)]
@@ -37,14 +40,16 @@ async fn data(_client: ClientScope, layout: Layout) -> Result<Response, AppError
 struct ConfirmPage {
     layout: Layout,
     errors: Vec<FieldError>,
+    staff: bool,
 }
 
-async fn confirm(_client: ClientScope, layout: Layout) -> Result<Response, AppError> {
+async fn confirm(owner: AccountOwner, layout: Layout) -> Result<Response, AppError> {
     Ok(render_status(
         StatusCode::OK,
         &ConfirmPage {
             layout,
             errors: vec![],
+            staff: matches!(owner, AccountOwner::Staff(_)),
         },
     ))
 }
@@ -65,12 +70,24 @@ struct DeletedPage {
 
 async fn delete(
     State(state): State<AppState>,
-    client: ClientScope,
+    owner: AccountOwner,
     layout: Layout,
     Form(f): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
-    match erase::delete_account(&state, &client, &f.password, f.confirm.is_some()).await {
-        Ok(_) => {
+    let confirmed = f.confirm.is_some();
+    let staff = matches!(owner, AccountOwner::Staff(_));
+    let done = match &owner {
+        AccountOwner::Client(client) => {
+            erase::delete_account(&state, client, &f.password, confirmed)
+                .await
+                .map(|_| ())
+        }
+        AccountOwner::Staff(s) => {
+            erase::delete_staff_account(&state, s, &f.password, confirmed).await
+        }
+    };
+    match done {
+        Ok(()) => {
             let layout = Layout {
                 user_name: None,
                 role: None,
@@ -84,7 +101,19 @@ async fn delete(
         }
         Err(AppError::Invalid(errors)) => Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &ConfirmPage { layout, errors },
+            &ConfirmPage {
+                layout,
+                errors,
+                staff,
+            },
+        )),
+        Err(AppError::Refused(why)) => Ok(render_status(
+            StatusCode::CONFLICT,
+            &ConfirmPage {
+                layout,
+                errors: vec![FieldError::new("confirm", &why)],
+                staff,
+            },
         )),
         Err(e) => Err(e),
     }

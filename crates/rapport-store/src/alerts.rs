@@ -1,10 +1,12 @@
 //! Alerts for therapists, and their e-mail.
 //!
-//! The rule that a private relationship never raises an alert is kept here, in the `INSERT`
-//! itself: a row is only written when the relationship is shared (and, for a measure, its
+//! The rule that a private relationship, or one its therapist has not accepted, never raises an
+//! alert is kept here, in the `INSERT` itself: a row is only written when the relationship is
+//! accepted ([`crate::relationships::ACCEPTED`]) and shared (and, for a measure, its
 //! measures are shared too) at that moment. The e-mail telling the therapist is queued in the
 //! outbox in the same transaction, so an alert never exists without its notice or the reverse.
-//! Reads name the therapist and re-check the sharing, so taking sharing back hides old alerts.
+//! Reads name the therapist and re-check acceptance and sharing, so taking sharing back hides old
+//! alerts.
 
 use serde::Serialize;
 
@@ -55,12 +57,28 @@ pub struct Alert {
     pub emailed: i64,
 }
 
-const INSERT: &str = "INSERT INTO alerts (id, therapist_id, relationship_id, kind, session, response_id, detail, created_at, emailed) SELECT $1, r.therapist_user_id, r.id, $2, $3, $4, $5, $6, $7 FROM relationships r WHERE r.id = $8 AND r.therapist_user_id IS NOT NULL AND r.sharing <> 'private' AND (r.share_outcomes = 1 OR $9 = 0)";
-const THERAPIST_OF: &str = "SELECT therapist_user_id FROM relationships WHERE id = $1 AND therapist_user_id IS NOT NULL AND sharing <> 'private'";
-const VISIBLE: &str = "SELECT a.id, a.relationship_id, r.client_id, u.display_name AS client_name, a.kind, a.session, a.response_id, a.detail, a.created_at, a.seen_at, a.emailed FROM alerts a JOIN relationships r ON r.id = a.relationship_id JOIN users u ON u.id = r.client_id WHERE a.therapist_id = $1 AND r.therapist_user_id = $1 AND r.sharing <> 'private' AND (r.share_outcomes = 1 OR a.kind NOT IN ('srs_low', 'srs_drop', 'crisis'))";
+const INSERT: &str = concat!(
+    "INSERT INTO alerts (id, therapist_id, relationship_id, kind, session, response_id, detail, created_at, emailed) SELECT $1, r.therapist_user_id, r.id, $2, $3, $4, $5, $6, $7 FROM relationships r WHERE r.id = $8 AND r.therapist_user_id IS NOT NULL AND ",
+    accepted_sql!(),
+    " AND r.sharing <> 'private' AND (r.share_outcomes = 1 OR $9 = 0)"
+);
+const THERAPIST_OF: &str = concat!(
+    "SELECT r.therapist_user_id FROM relationships r WHERE r.id = $1 AND r.therapist_user_id IS NOT NULL AND ",
+    accepted_sql!(),
+    " AND r.sharing <> 'private'"
+);
+const VISIBLE: &str = concat!(
+    "SELECT a.id, a.relationship_id, r.client_id, u.display_name AS client_name, a.kind, a.session, a.response_id, a.detail, a.created_at, a.seen_at, a.emailed FROM alerts a JOIN relationships r ON r.id = a.relationship_id JOIN users u ON u.id = r.client_id WHERE a.therapist_id = $1 AND r.therapist_user_id = $1 AND ",
+    accepted_sql!(),
+    " AND r.sharing <> 'private' AND (r.share_outcomes = 1 OR a.kind NOT IN ('srs_low', 'srs_drop', 'crisis'))"
+);
 const SEEN: &str =
     "UPDATE alerts SET seen_at = $1 WHERE id = $2 AND therapist_id = $3 AND seen_at IS NULL";
-const MEASURE_RELATIONSHIPS: &str = "SELECT r.id FROM relationships r WHERE r.client_id = $1 AND r.therapist_user_id IS NOT NULL AND r.sharing <> 'private' AND r.share_outcomes = 1 AND NOT EXISTS (SELECT 1 FROM care_stages s WHERE s.relationship_id = r.id AND s.stage = 'ended') ORDER BY r.created_at, r.id";
+const MEASURE_RELATIONSHIPS: &str = concat!(
+    "SELECT r.id FROM relationships r WHERE r.client_id = $1 AND r.therapist_user_id IS NOT NULL AND ",
+    accepted_sql!(),
+    " AND r.sharing <> 'private' AND r.share_outcomes = 1 AND NOT EXISTS (SELECT 1 FROM care_stages s WHERE s.relationship_id = r.id AND s.stage = 'ended') ORDER BY r.created_at, r.id"
+);
 
 /// Records `alerts` on one relationship, each only if the relationship shares what it is about,
 /// and queues `mail` (built for the relationship's therapist by `mail_for`) when any was stored.

@@ -9,7 +9,11 @@
 
 use crate::{Db, Result, StoreError, new_id, with_tx};
 
-const ENDINGS: &str = concat!("SELECT r.therapist_user_id, s.ending_reason, s.ended_at FROM care_stages s JOIN relationships r ON r.id = s.relationship_id WHERE r.client_id = $1 AND r.therapist_user_id IS NOT NULL AND ", accepted_sql!(), " AND s.stage IN ('ending', 'ended') AND s.ending_reason IS NOT NULL AND s.ended_at IS NOT NULL");
+const ENDINGS: &str = concat!(
+    "SELECT r.therapist_user_id, s.ending_reason, s.ended_at FROM care_stages s JOIN relationships r ON r.id = s.relationship_id WHERE r.client_id = $1 AND r.therapist_user_id IS NOT NULL AND ",
+    accepted_sql!(),
+    " AND s.stage IN ('ending', 'ended') AND s.ending_reason IS NOT NULL AND s.ended_at IS NOT NULL"
+);
 const POOL_ENDING: &str =
     "INSERT INTO pooled_endings (id, therapist_id, reason, ended_at) VALUES ($1, $2, $3, $4)";
 const POOL_COURSE: &str =
@@ -68,7 +72,11 @@ pub enum StaffRefusal {
 /// sessions, tokens, settings, hours, alerts and memberships. Their clients keep their own
 /// relationships and check-ins, no longer linked to an account. Refused while sessions with
 /// clients are booked; [`StoreError::NotFound`] for an account that is not staff.
-pub async fn staff(db: &Db, user_id: &str, now: i64) -> Result<std::result::Result<(), StaffRefusal>> {
+pub async fn staff(
+    db: &Db,
+    user_id: &str,
+    now: i64,
+) -> Result<std::result::Result<(), StaffRefusal>> {
     let done = with_tx!(db, tx => {
         let upcoming: i64 = sqlx::query_scalar(UPCOMING_WITH_CLIENTS).bind(user_id).bind(now).fetch_one(&mut *tx).await?;
         if upcoming > 0 {

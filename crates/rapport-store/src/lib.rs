@@ -5,6 +5,15 @@
 //! step by a parity test). Every query is written once, as a named constant, and run on whichever
 //! pool this deployment uses through [`with_pool!`] and [`with_tx!`].
 
+/// The one condition under which a relationship (aliased `r`) reaches its therapist: the
+/// therapist accepted it (see [`relationships::ACCEPTED`]). A macro yielding a literal, so query
+/// constants can take it in with `concat!`; defined before the modules so all of them can.
+macro_rules! accepted_sql {
+    () => {
+        "r.accepted_at IS NOT NULL"
+    };
+}
+
 pub mod alerts;
 pub mod audit;
 pub mod backup;

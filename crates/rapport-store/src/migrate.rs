@@ -59,6 +59,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_token_expiry.sql"),
         postgres: include_str!("../migrations/postgres/0009_token_expiry.sql"),
     },
+    Migration {
+        version: 10,
+        sqlite: include_str!("../migrations/sqlite/0010_relationship_acceptance.sql"),
+        postgres: include_str!("../migrations/postgres/0010_relationship_acceptance.sql"),
+    },
+    Migration {
+        version: 11,
+        sqlite: include_str!("../migrations/sqlite/0011_outbox_practice.sql"),
+        postgres: include_str!("../migrations/postgres/0011_outbox_practice.sql"),
+    },
 ];
 
 const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

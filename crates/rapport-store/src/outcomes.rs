@@ -1,8 +1,9 @@
 //! What outcome views read: courses (a relationship with its start and, once ended, its end),
 //! the measures scored in them, ending reasons, and what stayed pooled of deleted clients.
 //!
-//! Every query for a therapist or a practice carries the client's sharing in its `WHERE` clause
-//! (shared at all, and measures shared too), so a client who keeps measures private is never in
+//! Every query for a therapist or a practice carries the therapist's acceptance (see
+//! [`crate::relationships::ACCEPTED`]) and the client's sharing in its `WHERE` clause (shared at
+//! all, and measures shared too), so a relationship the therapist never accepted counts nowhere, a client who keeps measures private is never in
 //! a therapist's view nor in a practice's statistics, and taking sharing back takes effect on the
 //! very next read.
 
@@ -70,11 +71,18 @@ impl MeasureRow {
 }
 
 const COURSE: &str = "SELECT r.id AS relationship_id, r.client_id, r.therapist_user_id AS therapist_id, r.therapist_name, r.created_at, s.stage, s.updated_at AS stage_at FROM relationships r LEFT JOIN care_stages s ON s.relationship_id = r.id";
-const SHARED: &str =
-    "r.therapist_user_id IS NOT NULL AND r.sharing <> 'private' AND r.share_outcomes = 1";
+const SHARED: &str = concat!(
+    "r.therapist_user_id IS NOT NULL AND ",
+    accepted_sql!(),
+    " AND r.sharing <> 'private' AND r.share_outcomes = 1"
+);
 const MEASURES: &str = "SELECT DISTINCT ir.id, ir.client_id, ir.instrument_id, ir.scores, ir.created_at FROM instrument_responses ir JOIN relationships r ON r.client_id = ir.client_id";
 const OUTCOME_MEASURES: &str = "ir.instrument_id IN ('phq9', 'gad7', 'ors', 'srs')";
-const ENDINGS: &str = "SELECT r.client_id, s.ending_reason, s.ended_at FROM care_stages s JOIN relationships r ON r.id = s.relationship_id WHERE r.therapist_user_id = $1 AND s.stage IN ('ending', 'ended') AND s.ending_reason IS NOT NULL AND s.ended_at IS NOT NULL ORDER BY s.ended_at, r.id";
+const ENDINGS: &str = concat!(
+    "SELECT r.client_id, s.ending_reason, s.ended_at FROM care_stages s JOIN relationships r ON r.id = s.relationship_id WHERE r.therapist_user_id = $1 AND ",
+    accepted_sql!(),
+    " AND s.stage IN ('ending', 'ended') AND s.ending_reason IS NOT NULL AND s.ended_at IS NOT NULL ORDER BY s.ended_at, r.id"
+);
 const POOLED_ENDINGS: &str =
     "SELECT reason, ended_at FROM pooled_endings WHERE therapist_id = $1 ORDER BY ended_at, id";
 const POOLED_COURSES_OF: &str =

@@ -3,6 +3,11 @@
 //! Every query that reads a relationship names the reader: a client only ever reaches their own
 //! rows, a therapist only rows the client chose to share with them. Access is decided in the
 //! `WHERE` clause, not after loading, so a forgotten check cannot leak a row.
+//!
+//! Naming a listed therapist does not make someone their client: a relationship reaches its
+//! therapist (caseload, alerts, outcomes and every figure, e-mail about it) only once it is
+//! accepted, by the therapist or by an appointment with them that took place. Every such query
+//! carries [`ACCEPTED`]; until then the relationship is the client's own record.
 
 use serde::{Deserialize, Serialize};
 
@@ -61,7 +66,24 @@ pub struct Relationship {
     pub share_outcomes: bool,
     /// Creation time, Unix ms.
     pub created_at: i64,
+    /// When the therapist accepted it (or an appointment with them took place): from then on it
+    /// reaches them. `None` while it waits, or after they declined.
+    pub accepted_at: Option<i64>,
+    /// When the therapist declined it: it never reaches them, and stays the client's own.
+    pub declined_at: Option<i64>,
 }
+
+impl Relationship {
+    /// Whether the relationship reaches its therapist at all (they use Rapport and accepted it).
+    pub fn reaches_therapist(&self) -> bool {
+        self.therapist_user_id.is_some() && self.accepted_at.is_some()
+    }
+}
+
+/// The condition, on a relationship aliased `r`, that it reaches its therapist: shared by every
+/// query that shows a relationship to a therapist or counts it in their figures, so one rule
+/// decides it everywhere.
+pub const ACCEPTED: &str = accepted_sql!();
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -73,6 +95,8 @@ struct Row {
     sharing: String,
     share_outcomes: i64,
     created_at: i64,
+    accepted_at: Option<i64>,
+    declined_at: Option<i64>,
 }
 
 impl Row {
@@ -88,34 +112,45 @@ impl Row {
             sharing,
             share_outcomes: self.share_outcomes == 1,
             created_at: self.created_at,
+            accepted_at: self.accepted_at,
+            declined_at: self.declined_at,
         })
     }
 }
 
-const COLS: &str = "id, client_id, therapist_name, therapist_user_id, listing_id, sharing, share_outcomes, created_at";
+const COLS: &str = "r.id, r.client_id, r.therapist_name, r.therapist_user_id, r.listing_id, r.sharing, r.share_outcomes, r.created_at, r.accepted_at, r.declined_at";
 const INSERT: &str = "INSERT INTO relationships (id, client_id, therapist_name, therapist_user_id, listing_id, sharing, created_at) VALUES ($1, $2, $3, $4, $5, 'private', $6)";
 const SET_SHARING: &str = "UPDATE relationships SET sharing = $1 WHERE id = $2 AND client_id = $3";
 const SET_SHARE_OUTCOMES: &str =
     "UPDATE relationships SET share_outcomes = $1 WHERE id = $2 AND client_id = $3";
+const WAITING: &str =
+    "r.therapist_user_id = $1 AND r.accepted_at IS NULL AND r.declined_at IS NULL";
+const ACCEPT: &str = "UPDATE relationships SET accepted_at = $1, declined_at = NULL WHERE id = $2 AND therapist_user_id = $3 AND accepted_at IS NULL";
+const DECLINE: &str = "UPDATE relationships SET declined_at = $1 WHERE id = $2 AND therapist_user_id = $3 AND accepted_at IS NULL AND declined_at IS NULL";
+const ACCEPT_MET: &str = "UPDATE relationships SET accepted_at = $1 WHERE accepted_at IS NULL AND declined_at IS NULL AND therapist_user_id IS NOT NULL AND EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = relationships.client_id AND a.therapist_id = relationships.therapist_user_id AND a.kind IN ('consultation', 'session') AND a.status = 'booked' AND a.ends_at <= $2)";
 
 fn q_for_client() -> String {
-    format!("SELECT {COLS} FROM relationships WHERE client_id = $1 ORDER BY created_at, id")
+    format!("SELECT {COLS} FROM relationships r WHERE r.client_id = $1 ORDER BY r.created_at, r.id")
 }
 fn q_one_for_client() -> String {
-    format!("SELECT {COLS} FROM relationships WHERE client_id = $1 AND id = $2")
+    format!("SELECT {COLS} FROM relationships r WHERE r.client_id = $1 AND r.id = $2")
 }
 fn q_shared_with() -> String {
     format!(
-        "SELECT {COLS} FROM relationships WHERE therapist_user_id = $1 AND sharing <> 'private' ORDER BY created_at, id"
+        "SELECT {COLS} FROM relationships r WHERE r.therapist_user_id = $1 AND {ACCEPTED} AND r.sharing <> 'private' ORDER BY r.created_at, r.id"
     )
 }
 fn q_one_shared_with() -> String {
     format!(
-        "SELECT {COLS} FROM relationships WHERE therapist_user_id = $1 AND id = $2 AND sharing <> 'private'"
+        "SELECT {COLS} FROM relationships r WHERE r.therapist_user_id = $1 AND r.id = $2 AND {ACCEPTED} AND r.sharing <> 'private'"
     )
 }
+fn q_waiting() -> String {
+    format!("SELECT {COLS} FROM relationships r WHERE {WAITING} ORDER BY r.created_at, r.id")
+}
 
-/// A new relationship for `client_id`, private until the client decides otherwise.
+/// A new relationship for `client_id`, private until the client decides otherwise and, when it
+/// names a therapist's account, waiting for that therapist to accept it.
 pub async fn create(
     db: &Db,
     client_id: &str,
@@ -132,6 +167,8 @@ pub async fn create(
         sharing: Sharing::Private,
         share_outcomes: false,
         created_at: now_ms(),
+        accepted_at: None,
+        declined_at: None,
     };
     with_write!(db, pool => sqlx::query(INSERT)
         .bind(&rel.id).bind(client_id).bind(therapist_name).bind(therapist_user_id).bind(listing_id).bind(rel.created_at)
@@ -178,4 +215,36 @@ pub async fn get_shared_with(
 ) -> Result<Option<Relationship>> {
     let row: Option<Row> = with_pool!(db, pool => sqlx::query_as(&q_one_shared_with()).bind(therapist_id).bind(id).fetch_optional(pool).await)?;
     row.map(Row::into_rel).transpose()
+}
+
+/// Relationships clients recorded with this therapist that wait for their answer, oldest first.
+/// Only what deciding needs is read from them (who and when), never what the client records.
+pub async fn waiting_for(db: &Db, therapist_id: &str) -> Result<Vec<Relationship>> {
+    let rows: Vec<Row> = with_pool!(db, pool => sqlx::query_as(&q_waiting()).bind(therapist_id).fetch_all(pool).await)?;
+    rows.into_iter().map(Row::into_rel).collect()
+}
+
+/// The therapist accepts a relationship naming them (waiting, or declined before: a change of
+/// mind); from now on it reaches them as far as the client shares. False when it is not theirs
+/// or already accepted.
+pub async fn accept(db: &Db, therapist_id: &str, id: &str, now: i64) -> Result<bool> {
+    let n = with_write!(db, pool => sqlx::query(ACCEPT).bind(now).bind(id).bind(therapist_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// The therapist declines a waiting relationship: it never reaches them, and the client keeps
+/// every row of it. False when it is not theirs or not waiting.
+pub async fn decline(db: &Db, therapist_id: &str, id: &str, now: i64) -> Result<bool> {
+    let n = with_write!(db, pool => sqlx::query(DECLINE).bind(now).bind(id).bind(therapist_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Accepts every waiting relationship whose client had an appointment with its therapist that
+/// ended by `met_before` and was neither cancelled nor marked missed: having met them is the
+/// therapist's acceptance. Callers leave the therapist time to mark a no-show before
+/// `met_before`. Returns how many.
+pub async fn accept_met(db: &Db, met_before: i64, now: i64) -> Result<u64> {
+    Ok(
+        with_write!(db, pool => sqlx::query(ACCEPT_MET).bind(now).bind(met_before).execute(pool).await.map(|r| r.rows_affected()))?,
+    )
 }

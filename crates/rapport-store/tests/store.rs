@@ -20,6 +20,10 @@ on_both_databases!(
     a_revoked_token_no_longer_finds_its_user_and_only_its_owner_can_revoke_it,
     a_client_only_ever_sees_their_own_relationships,
     a_therapist_only_sees_relationships_the_client_chose_to_share,
+    a_shared_relationship_reaches_its_therapist_only_once_they_accept_it,
+    a_declined_relationship_never_reaches_the_therapist_and_keeps_the_clients_rows,
+    only_the_therapist_named_can_accept_or_decline_a_relationship,
+    an_appointment_that_took_place_accepts_a_waiting_relationship_and_a_missed_one_does_not,
     a_second_checkin_for_the_same_session_conflicts_and_stores_nothing,
     the_audit_log_is_append_only,
 );
@@ -216,6 +220,11 @@ async fn a_therapist_only_sees_relationships_the_client_chose_to_share(t: &TestD
     let rel = relationships::create(db, &client.id, "Dr Lee", Some(&therapist.id), None)
         .await
         .unwrap();
+    assert!(
+        relationships::accept(db, &therapist.id, &rel.id, 1)
+            .await
+            .unwrap()
+    );
 
     assert!(
         relationships::shared_with(db, &therapist.id)
@@ -270,6 +279,197 @@ async fn a_therapist_only_sees_relationships_the_client_chose_to_share(t: &TestD
             .unwrap()
             .is_none(),
         "taking sharing back hides the relationship at once"
+    );
+}
+
+async fn a_shared_relationship_reaches_its_therapist_only_once_they_accept_it(t: &TestDb) {
+    let db = &t.db;
+    let client = user(db, Role::Client).await;
+    let therapist = user(db, Role::Therapist).await;
+    let rel = relationships::create(db, &client.id, "Dr Lee", Some(&therapist.id), None)
+        .await
+        .unwrap();
+    relationships::set_sharing(db, &client.id, &rel.id, Sharing::Answers)
+        .await
+        .unwrap();
+    assert!(rel.accepted_at.is_none(), "a new relationship waits");
+    assert!(
+        relationships::shared_with(db, &therapist.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "shared but not accepted: not on the caseload"
+    );
+    assert!(
+        relationships::get_shared_with(db, &therapist.id, &rel.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let waiting = relationships::waiting_for(db, &therapist.id).await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].id, rel.id);
+
+    assert!(
+        relationships::accept(db, &therapist.id, &rel.id, 42)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        relationships::shared_with(db, &therapist.id)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "accepted and shared: on the caseload"
+    );
+    assert!(
+        relationships::waiting_for(db, &therapist.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mine = relationships::get_for_client(db, &client.id, &rel.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mine.accepted_at, Some(42));
+    assert!(
+        !relationships::accept(db, &therapist.id, &rel.id, 43)
+            .await
+            .unwrap(),
+        "accepting twice changes nothing"
+    );
+}
+
+async fn a_declined_relationship_never_reaches_the_therapist_and_keeps_the_clients_rows(
+    t: &TestDb,
+) {
+    let db = &t.db;
+    let vault = Vault::generate();
+    let client = user(db, Role::Client).await;
+    let therapist = user(db, Role::Therapist).await;
+    let rel = relationships::create(db, &client.id, "Dr Lee", Some(&therapist.id), None)
+        .await
+        .unwrap();
+    relationships::set_sharing(db, &client.id, &rel.id, Sharing::Trend)
+        .await
+        .unwrap();
+    checkins::insert(db, &vault, &rel.id, 1, &json!({"session": 1}), None)
+        .await
+        .unwrap();
+    assert!(
+        relationships::decline(db, &therapist.id, &rel.id, 7)
+            .await
+            .unwrap()
+    );
+    assert!(
+        relationships::shared_with(db, &therapist.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        relationships::waiting_for(db, &therapist.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a declined relationship no longer waits"
+    );
+    let mine = relationships::get_for_client(db, &client.id, &rel.id)
+        .await
+        .unwrap()
+        .expect("the client keeps the relationship");
+    assert_eq!(mine.declined_at, Some(7));
+    assert_eq!(
+        checkins::list(db, &vault, &rel.id).await.unwrap().len(),
+        1,
+        "and its check-ins"
+    );
+    assert!(
+        !relationships::decline(db, &therapist.id, &rel.id, 8)
+            .await
+            .unwrap()
+    );
+}
+
+async fn only_the_therapist_named_can_accept_or_decline_a_relationship(t: &TestDb) {
+    let db = &t.db;
+    let client = user(db, Role::Client).await;
+    let therapist = user(db, Role::Therapist).await;
+    let other = user(db, Role::Therapist).await;
+    let rel = relationships::create(db, &client.id, "Dr Lee", Some(&therapist.id), None)
+        .await
+        .unwrap();
+    relationships::set_sharing(db, &client.id, &rel.id, Sharing::Trend)
+        .await
+        .unwrap();
+    assert!(
+        !relationships::accept(db, &other.id, &rel.id, 1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !relationships::decline(db, &other.id, &rel.id, 1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !relationships::accept(db, &client.id, &rel.id, 1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        relationships::waiting_for(db, &other.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        relationships::waiting_for(db, &therapist.id)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "still waiting for the therapist named"
+    );
+}
+
+async fn an_appointment_that_took_place_accepts_a_waiting_relationship_and_a_missed_one_does_not(
+    t: &TestDb,
+) {
+    let db = &t.db;
+    let therapist = user(db, Role::Therapist).await;
+    let met = user(db, Role::Client).await;
+    let no_show = user(db, Role::Client).await;
+    let mut rels = Vec::new();
+    for (c, status) in [(&met, "booked"), (&no_show, "missed")] {
+        let rel = relationships::create(db, &c.id, "Dr Lee", Some(&therapist.id), None)
+            .await
+            .unwrap();
+        with_pool!(db, pool => sqlx::query("INSERT INTO appointments (id, therapist_id, client_id, kind, starts_at, ends_at, status, created_at) VALUES ($1, $2, $3, 'consultation', 1000, 2000, $4, 0)").bind(rapport_store::new_id()).bind(&therapist.id).bind(&c.id).bind(status).execute(pool).await.map(|r| r.rows_affected())).unwrap();
+        rels.push((c, rel));
+    }
+    assert_eq!(
+        relationships::accept_met(db, 1999, 5000).await.unwrap(),
+        0,
+        "not before the appointment is over"
+    );
+    assert_eq!(relationships::accept_met(db, 2000, 5000).await.unwrap(), 1);
+    let (c, rel) = &rels[0];
+    let got = relationships::get_for_client(db, &c.id, &rel.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.accepted_at, Some(5000));
+    let (c, rel) = &rels[1];
+    let got = relationships::get_for_client(db, &c.id, &rel.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        got.accepted_at.is_none(),
+        "a missed appointment accepts no one"
     );
 }
 

@@ -43,6 +43,18 @@ async fn relationship(app: &TestApp, client: &User, listing: Option<&str>) -> St
         .to_owned()
 }
 
+/// The therapist accepts the client's relationship, so it reaches them.
+async fn accepted(app: &TestApp, therapist: &User, rel: &str) {
+    let r = therapist
+        .post(
+            app,
+            &format!("/api/v1/relationships/{rel}/accept"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
 #[tokio::test]
 async fn a_client_records_checkins_and_reads_the_assessment() {
     for b in backends() {
@@ -234,6 +246,7 @@ async fn a_therapist_sees_nothing_private_only_the_trend_when_trend_shared_and_a
         let (t, listing) = listed_therapist(&app).await;
         let c = app.signup("client").await;
         let rel = relationship(&app, &c, Some(&listing)).await;
+        accepted(&app, &t, &rel).await;
         let mut with_need = good(1);
         with_need["need"] = json!("slower pace please");
         with_need["flags"] = json!(["unheard"]);
@@ -330,10 +343,11 @@ async fn a_therapist_sees_nothing_private_only_the_trend_when_trend_shared_and_a
 #[tokio::test]
 async fn another_therapist_cannot_see_a_shared_relationship() {
     let app = app(Backend::Sqlite).await;
-    let (_, listing) = listed_therapist(&app).await;
+    let (t, listing) = listed_therapist(&app).await;
     let stranger = app.signup("therapist").await;
     let c = app.signup("client").await;
     let rel = relationship(&app, &c, Some(&listing)).await;
+    accepted(&app, &t, &rel).await;
     c.put(
         &app,
         &format!("/api/v1/relationships/{rel}/sharing"),
@@ -394,6 +408,7 @@ async fn a_speak_up_note_is_sent_only_with_confirmation_and_only_to_a_therapist_
     let (t, listing) = listed_therapist(&app).await;
     let c = app.signup("client").await;
     let rel = relationship(&app, &c, Some(&listing)).await;
+    accepted(&app, &t, &rel).await;
     let mut need = good(1);
     need["need"] = json!("more structure");
     c.post(&app, &format!("/api/v1/relationships/{rel}/checkins"), need)

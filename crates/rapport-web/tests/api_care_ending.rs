@@ -23,6 +23,8 @@ async fn ending_setup(
             .status(),
         201
     );
+    let rel = relationship_with(app, &client, &t.id).await;
+    accept(app, &t, &rel).await;
     let next = rapport_core::care::clock::rfc3339(ms(&first) + 7 * 24 * HOUR);
     let sessions: Vec<Value> = book(app, &client, &t.id, &next, "session", 3)
         .await
@@ -37,7 +39,6 @@ async fn ending_setup(
             .status(),
         201
     );
-    let rel = relationship_with(app, &client, &t.id).await;
     (t, client, waiting, rel, sessions)
 }
 

@@ -83,6 +83,18 @@ async fn every_route_answers_each_role_as_expected() {
         .as_str()
         .unwrap()
         .to_owned();
+    assert_eq!(
+        theirs
+            .post(
+                &app,
+                &format!("/api/v1/relationships/{rel}/accept"),
+                json!({})
+            )
+            .await
+            .status(),
+        200,
+        "A's therapist accepts A"
+    );
     let checkin = json!({"session": 1, "heard": 3, "open": 3, "attuned": 3, "trust": 3, "looking_forward": 3, "stirred": 1, "left_feeling": "better", "need": "private words"});
     assert_eq!(
         a.post(

@@ -22,7 +22,20 @@ const LEAVE_WAITLIST: &str = "UPDATE waitlist SET status = 'left', updated_at = 
 const REFERRAL: &str = "INSERT INTO referrals (id, relationship_id, client_id, therapist_id, requested_at) VALUES ($1, $2, $3, $4, $5)";
 const FINISH: &str = "UPDATE care_stages SET stage = 'ended', updated_at = $1 WHERE relationship_id = $2 AND stage = 'ending'";
 const FINISH_AFTER_CLOSING: &str = "UPDATE care_stages SET stage = 'ended', updated_at = $1 WHERE stage = 'ending' AND EXISTS (SELECT 1 FROM relationships r JOIN appointments a ON a.client_id = r.client_id AND a.therapist_id = r.therapist_user_id WHERE r.id = care_stages.relationship_id AND a.kind = 'closing' AND a.status IN ('booked', 'missed') AND a.ends_at <= $1)";
-const ENDINGS_FOR_THERAPIST: &str = "SELECT s.relationship_id, u.display_name AS client_name, s.stage, s.ended_at, s.closing_requested FROM care_stages s JOIN relationships r ON r.id = s.relationship_id JOIN users u ON u.id = r.client_id WHERE r.therapist_user_id = $1 AND s.stage IN ('ending', 'ended') ORDER BY s.ended_at DESC, s.relationship_id";
+const ENDINGS_FOR_THERAPIST: &str = concat!(
+    "SELECT s.relationship_id, u.display_name AS client_name, s.stage, s.ended_at, s.closing_requested FROM care_stages s JOIN relationships r ON r.id = s.relationship_id JOIN users u ON u.id = r.client_id WHERE r.therapist_user_id = $1 AND ",
+    accepted_sql!(),
+    " AND s.stage IN ('ending', 'ended') ORDER BY s.ended_at DESC, s.relationship_id"
+);
+const REACHES_THERAPIST: &str = concat!(
+    "SELECT r.id FROM relationships r WHERE r.id = $1 AND ",
+    accepted_sql!()
+);
+const REFERRAL_ACCEPTED: &str = concat!(
+    "EXISTS (SELECT 1 FROM relationships r WHERE r.id = f.relationship_id AND ",
+    accepted_sql!(),
+    ")"
+);
 
 /// A relationship's stored stage, as its client sees it.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -93,7 +106,9 @@ pub struct EndOutcome {
 }
 
 /// Carries out a confirmed ending in one transaction. A relationship already ending or ended is a
-/// [`StoreError::Conflict`] and nothing changes (a double submit sends nothing twice).
+/// [`StoreError::Conflict`] and nothing changes (a double submit sends nothing twice). The
+/// e-mail and the referral request go to the therapist only when the relationship reaches them
+/// (they accepted it); appointments are cancelled either way, since those are theirs already.
 pub async fn end(
     db: &Db,
     vault: &Vault,
@@ -109,11 +124,12 @@ pub async fn end(
             return Err(StoreError::Conflict("already ending"));
         }
         if let Some(therapist_id) = plan.therapist_id {
+            let reaches: Option<String> = sqlx::query_scalar(REACHES_THERAPIST).bind(plan.relationship_id).fetch_optional(&mut *tx).await?;
             let message_id = new_id();
             let sealed = client_key.seal(place("messages", "body", &message_id), plan.message);
             sqlx::query(MESSAGE).bind(&message_id).bind(plan.relationship_id).bind(plan.client_id).bind(sealed).bind(now).execute(&mut *tx).await?;
             out.message_id = Some(message_id);
-            if let Some(mail) = &plan.mail {
+            if let Some(mail) = plan.mail.as_ref().filter(|_| reaches.is_some()) {
                 enqueue!(tx, vault, mail, now);
             }
             let future: Vec<(String, String, i64, i64)> = sqlx::query_as(FUTURE).bind(therapist_id).bind(plan.client_id).bind(now).fetch_all(&mut *tx).await?;
@@ -131,7 +147,7 @@ pub async fn end(
                 out.offers.extend(offer_next!(tx, vault, offerer, &freed, now));
             }
             sqlx::query(LEAVE_WAITLIST).bind(now).bind(therapist_id).bind(plan.client_id).execute(&mut *tx).await?;
-            if plan.referral {
+            if plan.referral && reaches.is_some() {
                 let id = new_id();
                 sqlx::query(REFERRAL).bind(&id).bind(plan.relationship_id).bind(plan.client_id).bind(therapist_id).bind(now).execute(&mut *tx).await?;
                 out.referral_id = Some(id);
@@ -259,7 +275,8 @@ pub async fn referrals_for_therapist(
     vault: &Vault,
     therapist_id: &str,
 ) -> Result<Vec<Referral>> {
-    referrals(db, vault, "f.therapist_id = $1", therapist_id, None).await
+    let filter = format!("f.therapist_id = $1 AND {REFERRAL_ACCEPTED}");
+    referrals(db, vault, &filter, therapist_id, None).await
 }
 
 /// One referral request sent to this therapist.
@@ -269,16 +286,11 @@ pub async fn referral_for_therapist(
     id: &str,
     therapist_id: &str,
 ) -> Result<Option<Referral>> {
-    Ok(referrals(
-        db,
-        vault,
-        "f.id = $1 AND f.therapist_id = $2",
-        id,
-        Some(therapist_id),
-    )
-    .await?
-    .into_iter()
-    .next())
+    let filter = format!("f.id = $1 AND f.therapist_id = $2 AND {REFERRAL_ACCEPTED}");
+    Ok(referrals(db, vault, &filter, id, Some(therapist_id))
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// The client's referral requests, newest first.

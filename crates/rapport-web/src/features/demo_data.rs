@@ -18,8 +18,8 @@ fn demo_checkins() -> Vec<Value> {
     ]
 }
 
-/// Gives the demo client a relationship with the demo therapist (shared as trend) and three
-/// check-ins, unless they already have one.
+/// Gives the demo client a relationship with the demo therapist (accepted by them, shared as
+/// trend) and three check-ins, unless they already have one.
 pub async fn seed(state: &AppState, client: &User, therapist: &User) -> Result<(), AppError> {
     if !relationships::for_client(&state.db, &client.id)
         .await?
@@ -36,6 +36,7 @@ pub async fn seed(state: &AppState, client: &User, therapist: &User) -> Result<(
         None,
     )
     .await?;
+    relationships::accept(&state.db, &therapist.id, &rel.id, rapport_store::now_ms()).await?;
     for c in demo_checkins() {
         let Value::Object(obj) = c else { continue };
         service::record_checkin(state, &scope, &rel.id, obj).await?;

@@ -114,6 +114,19 @@ pub async fn relationship_with(app: &TestApp, client: &User, therapist_id: &str)
         .to_owned()
 }
 
+/// The therapist accepts the client's relationship with them (booking alone does not make
+/// someone their client).
+pub async fn accept(app: &TestApp, therapist: &User, rel: &str) {
+    let r = therapist
+        .post(
+            app,
+            &format!("/api/v1/relationships/{rel}/accept"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
 /// Unix ms of an RFC 3339 time.
 pub fn ms(text: &str) -> i64 {
     rapport_core::care::clock::parse_rfc3339(text).unwrap()

@@ -13,8 +13,28 @@ use serde_json::{Value, json};
 pub const DAY: i64 = 86_400_000;
 
 /// A client with a relationship recorded against the therapist's account (through a directory
-/// row linked to it), private until shared. Returns the relationship id.
+/// row linked to it) and accepted by the therapist, private until shared. Returns the
+/// relationship id.
 pub async fn relationship(app: &TestApp, client: &User, therapist: &User) -> String {
+    let rel = requested(app, client, therapist).await;
+    accept(app, therapist, &rel).await;
+    rel
+}
+
+/// The therapist accepts a relationship waiting for them (it must have been waiting).
+pub async fn accept(app: &TestApp, therapist: &User, rel: &str) {
+    let r = therapist
+        .post(
+            app,
+            &format!("/api/v1/relationships/{rel}/accept"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
+/// A client's relationship recorded against the therapist's account, not yet accepted by them.
+pub async fn requested(app: &TestApp, client: &User, therapist: &User) -> String {
     let db = &app.state.db;
     let listing_id = match rapport_store::listings::by_user(db, &therapist.id)
         .await
@@ -165,9 +185,26 @@ async fn stored_total(app: &TestApp, client: &str, instrument: &str, total: u8, 
     .await;
 }
 
-/// A course with the therapist, sharing trend and measures, whose first and last paired PHQ-9
-/// and GAD-7 scores are as given (a week apart). Returns `(client id, relationship id)`.
+/// A course with the therapist (who accepted it), sharing trend and measures, whose first and
+/// last paired PHQ-9 and GAD-7 scores are as given (a week apart). Returns
+/// `(client id, relationship id)`.
 pub async fn seed_course(
+    app: &TestApp,
+    therapist_id: &str,
+    phq9: (u8, u8),
+    gad7: (u8, u8),
+) -> (String, String) {
+    let (client, rel) = seed_requested_course(app, therapist_id, phq9, gad7).await;
+    assert!(
+        relationships::accept(&app.state.db, therapist_id, &rel, rapport_store::now_ms())
+            .await
+            .unwrap()
+    );
+    (client, rel)
+}
+
+/// Like [`seed_course`], but the therapist has not accepted the relationship.
+pub async fn seed_requested_course(
     app: &TestApp,
     therapist_id: &str,
     phq9: (u8, u8),

@@ -28,7 +28,8 @@ pub struct Preview {
     pub choice: EndingChoice,
     /// The message exactly as it will be sent.
     pub message: String,
-    /// Whether the therapist is on Rapport (else nothing is sent and nothing cancelled).
+    /// Whether the message reaches the therapist: they are on Rapport and accepted the
+    /// relationship (else nothing is sent; appointments are cancelled only when on Rapport).
     pub can_send: bool,
     /// Future appointments that will be cancelled and offered to people waiting.
     pub to_cancel: Vec<Appointment>,
@@ -77,7 +78,7 @@ pub async fn preview(
         None
     };
     Ok(Preview {
-        can_send: rel.therapist_user_id.is_some(),
+        can_send: rel.reaches_therapist(),
         rel,
         choice,
         message,

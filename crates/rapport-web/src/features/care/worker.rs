@@ -1,6 +1,6 @@
 //! The background worker: lets lapsed waitlist holds move on, queues reminders (the day before,
-//! and the check-in after each session), closes endings whose closing session is over, and
-//! delivers the outbox over SMTP when a server is configured.
+//! and the check-in after each session), closes endings whose closing session is over, accepts
+//! relationships whose client met the therapist (see [`MET_AFTER_MS`]), and delivers the outbox over SMTP when a server is configured.
 //!
 //! Delivery retries with exponential backoff (30 s, 1 min, 2 min … capped at an hour) and never
 //! drops a message: only a server's permanent refusal marks it failed, and it stays on the
@@ -14,12 +14,16 @@ use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rapport_core::care::clock::{DAY_MS, HOUR_MS};
 use rapport_store::care::{appointments, endings, outbox, schedule};
-use rapport_store::now_ms;
+use rapport_store::{now_ms, relationships};
 
 use super::{mail, waitlist};
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// How long after an appointment ends it counts as having taken place, so its waiting
+/// relationship is accepted: the therapist's day to mark a no-show missed first (a missed or
+/// cancelled appointment never accepts anyone).
+pub const MET_AFTER_MS: i64 = DAY_MS;
 /// How often the worker wakes.
 pub const INTERVAL: Duration = Duration::from_secs(15);
 /// How long a lease on an outbox row lasts: far longer than one send may take.
@@ -71,6 +75,8 @@ pub struct Tick {
     pub checkins: usize,
     /// Endings closed after their closing session.
     pub finished: u64,
+    /// Waiting relationships accepted because the client met the therapist.
+    pub accepted: u64,
 }
 
 /// One round of time-driven work as of `now` (tests pass a future `now` to move time on).
@@ -90,11 +96,13 @@ pub async fn tick(state: &AppState, now: i64) -> Result<Tick, AppError> {
         })
         .await?;
     let finished = endings::finish_after_closing(&state.db, now).await?;
+    let accepted = relationships::accept_met(&state.db, now - MET_AFTER_MS, now).await?;
     Ok(Tick {
         offers,
         reminders,
         checkins,
         finished,
+        accepted,
     })
 }
 

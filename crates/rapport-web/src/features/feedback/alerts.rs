@@ -77,7 +77,8 @@ async fn record(
     }
 }
 
-/// Raises the alerts a new check-in causes on a shared relationship (nothing for a private one).
+/// Raises the alerts a new check-in causes on a shared relationship (nothing for a private one,
+/// nor for one its therapist has not accepted).
 /// They are read from the five alliance signs alone (the trend reading), whatever the client
 /// shares: an alert stays visible when the client later shares less, so it must never rest on an
 /// answer the therapist may stop seeing (red flags, a noted need, the professional-line answer).
@@ -87,7 +88,7 @@ pub async fn on_checkin(
     before: &[CheckIn],
     after: &[CheckIn],
 ) {
-    if rel.sharing == Sharing::Private || rel.therapist_user_id.is_none() {
+    if rel.sharing == Sharing::Private || !rel.reaches_therapist() {
         return;
     }
     let trend = |checkins| disclose(checkins, Disclosure::Trend).assessment;

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use rapport_core::alliance;
 use rapport_store::audit;
 use rapport_store::relationships;
@@ -30,7 +30,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(send_message))
         .routes(routes!(my_audit))
         .routes(routes!(caseload))
+        .routes(routes!(caseload_requests))
         .routes(routes!(caseload_one))
+        .routes(routes!(accept))
+        .routes(routes!(decline))
 }
 
 fn loaded_json(l: &Loaded) -> Value {
@@ -65,7 +68,8 @@ pub struct NewRelationship {
     pub listing_id: Option<String>,
 }
 
-/// Record a therapy relationship (private until you choose to share).
+/// Record a therapy relationship (private until you choose to share; with a listed therapist on
+/// Rapport, nothing reaches them until they accept it, shown as `accepted_at`).
 #[utoipa::path(post, path = "/api/v1/relationships", tag = "alliance", request_body = NewRelationship,
     responses((status = 201, description = "Created"), (status = 422, description = "Invalid fields")))]
 async fn create(
@@ -238,6 +242,46 @@ async fn caseload(
             })
             .collect(),
     )))
+}
+
+/// Clients who recorded a relationship with you and wait for you to accept it: until you do, they
+/// are not on your caseload, raise no alerts and count in none of your figures.
+#[utoipa::path(get, path = "/api/v1/caseload/requests", tag = "alliance", responses((status = 200, description = "Waiting relationships, oldest first")))]
+async fn caseload_requests(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+) -> Result<Json<Value>, AppError> {
+    let list = service::requests(&state, &therapist).await?;
+    Ok(Json(Value::Array(
+        list.iter()
+            .map(|r| json!({"relationship_id": r.relationship_id, "client_name": r.client_name, "created_at": r.created_at}))
+            .collect(),
+    )))
+}
+
+/// Accept a client's relationship with you (waiting, or declined before): it joins your caseload
+/// and figures as far as they share.
+#[utoipa::path(post, path = "/api/v1/relationships/{id}/accept", tag = "alliance", params(("id" = String, Path)),
+    responses((status = 200, description = "Accepted"), (status = 404, description = "Not a relationship waiting for you")))]
+async fn accept(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    service::accept(&state, &therapist, &id).await?;
+    Ok(Json(json!({"relationship_id": id, "accepted": true})))
+}
+
+/// Decline a client's relationship with you: it never reaches you, and the client keeps all of it.
+#[utoipa::path(post, path = "/api/v1/relationships/{id}/decline", tag = "alliance", params(("id" = String, Path)),
+    responses((status = 200, description = "Declined"), (status = 404, description = "Not a relationship waiting for you")))]
+async fn decline(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    service::decline(&state, &therapist, &id).await?;
+    Ok(Json(json!({"relationship_id": id, "declined": true})))
 }
 
 /// The shared answers as JSON, without the professional-line answer: it is never shared, so

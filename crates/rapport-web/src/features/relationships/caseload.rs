@@ -1,11 +1,12 @@
-//! The therapist's pages: the caseload of clients who share, and one shared relationship.
+//! The therapist's pages: the caseload of clients who share (with the relationships waiting for
+//! the therapist to accept them), and one shared relationship.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use rapport_core::alliance;
 
 use super::service::{self, TherapistView};
@@ -15,11 +16,13 @@ use crate::error::AppError;
 use crate::pages::{Layout, render_status};
 use crate::state::AppState;
 
-/// `/caseload` and `/caseload/{id}`.
+/// `/caseload`, `/caseload/{id}`, and accepting or declining a waiting relationship.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/caseload", get(list))
         .route("/caseload/{id}", get(show))
+        .route("/caseload/{id}/accept", post(accept))
+        .route("/caseload/{id}/decline", post(decline))
 }
 
 struct Row {
@@ -69,6 +72,13 @@ fn measures_text(list: &[crate::features::feedback::outcomes::Latest]) -> String
 struct ListPage {
     layout: Layout,
     rows: Vec<Row>,
+    waiting: Vec<Waiting>,
+}
+
+struct Waiting {
+    id: String,
+    client_name: String,
+    since: String,
 }
 
 async fn list(
@@ -101,7 +111,41 @@ async fn list(
             measures: r.measures.as_deref().map(measures_text),
         })
         .collect();
-    Ok(render_status(StatusCode::OK, &ListPage { layout, rows }))
+    let waiting = service::requests(&state, &therapist)
+        .await?
+        .into_iter()
+        .map(|r| Waiting {
+            id: r.relationship_id,
+            client_name: r.client_name,
+            since: view::date_time(r.created_at).chars().take(10).collect(),
+        })
+        .collect();
+    Ok(render_status(
+        StatusCode::OK,
+        &ListPage {
+            layout,
+            rows,
+            waiting,
+        },
+    ))
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    service::accept(&state, &therapist, &id).await?;
+    Ok(Redirect::to("/caseload").into_response())
+}
+
+async fn decline(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    service::decline(&state, &therapist, &id).await?;
+    Ok(Redirect::to("/caseload").into_response())
 }
 
 #[derive(Template)]

@@ -408,6 +408,78 @@ pub async fn caseload(
     Ok(rows)
 }
 
+/// A relationship waiting for the therapist's answer: who asked and when, nothing of what the
+/// client records (that reaches the therapist only once they accept, as far as it is shared).
+pub struct Request {
+    /// The relationship.
+    pub relationship_id: String,
+    /// The client's display name.
+    pub client_name: String,
+    /// When the client recorded it, Unix ms.
+    pub created_at: i64,
+}
+
+/// Relationships clients recorded with this therapist that wait for them to accept or decline,
+/// oldest first.
+pub async fn requests(
+    state: &AppState,
+    therapist: &TherapistScope,
+) -> Result<Vec<Request>, AppError> {
+    let waiting = relationships::waiting_for(&state.db, &therapist.user.id).await?;
+    let ids: Vec<&str> = waiting.iter().map(|r| r.client_id.as_str()).collect();
+    let mut names = users::display_names(&state.db, &ids).await?;
+    Ok(waiting
+        .into_iter()
+        .map(|r| Request {
+            client_name: names.remove(&r.client_id).unwrap_or_default(),
+            relationship_id: r.id,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// The therapist accepts a relationship that names them: it joins their caseload and figures as
+/// far as the client shares. 404 when it is not theirs or not waiting.
+pub async fn accept(
+    state: &AppState,
+    therapist: &TherapistScope,
+    rel_id: &str,
+) -> Result<(), AppError> {
+    if relationships::accept(
+        &state.db,
+        &therapist.user.id,
+        rel_id,
+        rapport_store::now_ms(),
+    )
+    .await?
+    {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The therapist declines a waiting relationship: it never reaches them; the client keeps it and
+/// everything in it. 404 when it is not theirs or not waiting.
+pub async fn decline(
+    state: &AppState,
+    therapist: &TherapistScope,
+    rel_id: &str,
+) -> Result<(), AppError> {
+    if relationships::decline(
+        &state.db,
+        &therapist.user.id,
+        rel_id,
+        rapport_store::now_ms(),
+    )
+    .await?
+    {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// Sends the client's (edited) speak-up note to the therapist. Only called after the client
 /// confirmed on a preview; refused when the therapist does not use Rapport.
 pub async fn send_note(

@@ -2,6 +2,7 @@
 //! (see the README's configuration table); the web crate only reads it.
 
 use crate::server::ConnectionLimits;
+use rapport_core::care::BookingCaps;
 use rapport_core::matching::Weights;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +39,9 @@ pub struct Config {
     pub session_hours: u32,
     /// How long a freed slot is held for a waitlisted client before it moves on, in hours.
     pub waitlist_hold_hours: u32,
+    /// Open appointments one client may hold with one therapist (before and after they have
+    /// met), so nobody fills a calendar others need too.
+    pub booking_caps: BookingCaps,
     /// Outgoing mail server (`smtp://127.0.0.1:2525`, `smtps://user:pass@host`); without it,
     /// e-mail stays in the outbox (visible to admins) and nothing is sent.
     pub smtp_url: Option<String>,
@@ -75,6 +79,7 @@ impl Default for Config {
             password_wait_ms: 10_000,
             session_hours: 12,
             waitlist_hold_hours: 24,
+            booking_caps: BookingCaps::default(),
             smtp_url: None,
             mail_from: "Rapport <rapport@localhost>".into(),
             public_url: None,

@@ -1,6 +1,7 @@
 //! Booking and cancelling through the API, on SQLite and PostgreSQL: many clients at once for one
 //! slot, refused times, weekly bookings all or nothing, other people's appointments untouchable;
-//! missed appointments, reminders, and the outbox only admins see.
+//! missed appointments, reminders, and the outbox only admins see (their practice's: see
+//! `api_outbox_scope`).
 
 mod care_support;
 mod common;
@@ -138,7 +139,7 @@ async fn a_taken_a_past_or_an_unlisted_time_is_refused_naming_the_problem() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_weekly_booking_is_all_or_nothing() {
     for backend in common::backends() {
-        let app = common::spawn_app_with(backend, |_| {}).await;
+        let app = common::spawn_app_with(backend, |c| c.booking_caps.consultations = 4).await;
         let t = therapist_with_week(&app).await;
         let (a, b) = (app.signup("client").await, app.signup("client").await);
         let first = free_after_days(&app, &a, &t.id, 2).await;
@@ -345,6 +346,13 @@ async fn after_a_session_the_client_is_reminded_to_check_in_once() {
 async fn only_admins_see_the_outbox_and_never_the_bodies() {
     let app = common::spawn_app().await;
     let t = therapist_with_week(&app).await;
+    let admin = app.admin().await;
+    let practice = practice_with(&app, "Outbox practice", &[&t]).await;
+    assert!(
+        rapport_store::practices::join(&app.state.db, &practice, &admin.id)
+            .await
+            .unwrap()
+    );
     let client = app.signup("client").await;
     let slot = free_after_days(&app, &client, &t.id, 2).await;
     let booked: Vec<Value> = book(&app, &client, &t.id, &slot, "consultation", 1)
@@ -364,7 +372,6 @@ async fn only_admins_see_the_outbox_and_never_the_bodies() {
         .await;
     assert_eq!(client.get(&app, "/api/v1/admin/outbox").await.status(), 403);
     assert_eq!(client.get(&app, "/admin/outbox").await.status(), 403);
-    let admin = app.admin().await;
     let list: Value = admin
         .get(&app, "/api/v1/admin/outbox")
         .await

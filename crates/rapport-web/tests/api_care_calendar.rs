@@ -38,7 +38,7 @@ fn validate(files: &[std::path::PathBuf]) -> String {
 async fn calendar_files_and_the_secret_feed_pass_the_icalendar_validator_and_the_feed_can_be_revoked()
  {
     for backend in common::backends() {
-        let app = common::spawn_app_with(backend, |_| {}).await;
+        let app = common::spawn_app_with(backend, |c| c.booking_caps.consultations = 2).await;
         let t = therapist_with_week(&app).await;
         let client = app.signup("client").await;
         let slot = free_after_days(&app, &client, &t.id, 2).await;

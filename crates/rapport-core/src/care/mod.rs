@@ -4,6 +4,7 @@
 //! Pure rules only: callers pass the current time (Unix milliseconds) in, so every rule here is
 //! tested without a clock, and the web app, the worker and the CLI decide the same way.
 
+pub mod caps;
 pub mod clock;
 pub mod ending;
 pub mod ics;
@@ -11,6 +12,7 @@ pub mod schedule;
 pub mod stage;
 pub mod waitlist;
 
+pub use caps::{BookingCaps, CapRefusal, Standing};
 pub use ending::{EndingChoice, Farewell};
 pub use schedule::{Kind, Notice, Schedule, UtcOffset, WeeklySlot};
 pub use stage::{EndedBy, Stage, Step};

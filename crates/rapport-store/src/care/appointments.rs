@@ -6,6 +6,11 @@
 //! the database lets exactly one through and the others get [`StoreError::Conflict`], on SQLite
 //! (writers queue on `BEGIN IMMEDIATE`) and on PostgreSQL (the index waits for the first
 //! transaction, then refuses) alike.
+//!
+//! No calendar filled by one person: a booking first locks its client's account row, then counts
+//! that client's open appointments with the therapist and asks the caller's rule (the core's
+//! `care::caps`), all in its own transaction. A second booking by the same client waits for the
+//! first to commit and then counts it, on both databases.
 
 use serde::Serialize;
 
@@ -111,6 +116,17 @@ fn message_place(row: &str) -> Place<'_> {
 
 const SELECT: &str = "SELECT a.id, a.therapist_id, a.client_id, t.display_name AS therapist_name, c.display_name AS client_name, a.kind, a.starts_at, a.ends_at, a.status, a.series_id, a.waitlist_id, a.hold_expires_at, a.cancelled_by, a.cancelled_at, a.cancel_message, a.late_cancel, a.sequence, a.created_at FROM appointments a JOIN users t ON t.id = a.therapist_id JOIN users c ON c.id = a.client_id";
 const INSERT: &str = "INSERT INTO appointments (id, therapist_id, client_id, kind, starts_at, ends_at, status, series_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'booked', $7, $8)";
+/// A no-op write that holds the client's account row until the booking commits, so concurrent
+/// bookings by one client count each other (PostgreSQL row lock; SQLite writers queue anyway).
+const LOCK_CLIENT: &str = "UPDATE users SET data_version = data_version WHERE id = $1";
+/// A client's open appointments with a therapist (held or booked, still to come), and whether
+/// they have started: met (a consultation or session that took place and was not missed) or been
+/// accepted by the therapist (the one acceptance rule, `relationships::ACCEPTED`).
+const STANDING: &str = concat!(
+    "SELECT (SELECT COUNT(*) FROM appointments WHERE client_id = $1 AND therapist_id = $2 AND status IN ('held', 'booked') AND starts_at > $3) AS open, CASE WHEN EXISTS (SELECT 1 FROM appointments WHERE client_id = $1 AND therapist_id = $2 AND kind IN ('consultation', 'session') AND status = 'booked' AND ends_at <= $3) OR EXISTS (SELECT 1 FROM relationships r WHERE r.client_id = $1 AND r.therapist_user_id = $2 AND ",
+    accepted_sql!(),
+    ") THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS started"
+);
 const TAKEN: &str = "SELECT starts_at FROM appointments WHERE therapist_id = $1 AND status IN ('held', 'booked') AND starts_at > $2 ORDER BY starts_at";
 const CANCEL: &str = "UPDATE appointments SET status = 'cancelled', cancelled_by = $1, cancelled_at = $2, cancel_message = $3, late_cancel = $4, sequence = sequence + 1 WHERE id = $5 AND status = 'booked' AND starts_at > $2 AND (client_id = $6 OR therapist_id = $6)";
 const MISSED: &str = "UPDATE appointments SET status = 'missed', followed_up_at = COALESCE(followed_up_at, $1), sequence = sequence + 1 WHERE id = $2 AND therapist_id = $3 AND status = 'booked' AND starts_at <= $1";
@@ -134,31 +150,69 @@ pub struct NewBooking {
     pub times: Vec<(i64, i64)>,
 }
 
-/// Books every occurrence in one transaction. A slot already held or booked (the unique index
-/// says so, also under concurrent requests) makes the whole booking a
+/// Where a client stands with one therapist, as the booking rule sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// Open appointments: held or booked, still to come.
+    pub open: i64,
+    /// Met (a consultation or session took place) or accepted by the therapist.
+    pub started: bool,
+}
+
+/// What [`book`] did.
+#[derive(Debug)]
+pub enum Booked<E> {
+    /// Every occurrence is booked: their ids.
+    Done(Vec<String>),
+    /// The caller's rule refused, given the client's standing; nothing was stored.
+    Refused(E),
+}
+
+/// Books every occurrence in one transaction, after `admit` (the caller's cap rule) accepts the
+/// client's [`Standing`] counted in that same transaction. A slot already held or booked (the
+/// unique index says so, also under concurrent requests) makes the whole booking a
 /// [`StoreError::Conflict`] carrying nothing stored. Queues `mails` with it.
-pub async fn book(
+pub async fn book<E>(
     db: &Db,
     vault: &Vault,
     booking: &NewBooking,
     now: i64,
     mails: &[Mail],
-) -> Result<Vec<String>> {
+    admit: impl Fn(&Standing) -> std::result::Result<(), E>,
+) -> Result<Booked<E>> {
     let ids: Vec<String> = booking.times.iter().map(|_| new_id()).collect();
     let series = (booking.times.len() > 1).then(new_id);
-    with_tx!(db, tx => {
-        for (id, (start, end)) in ids.iter().zip(&booking.times) {
-            let done = sqlx::query(INSERT).bind(id).bind(&booking.therapist_id).bind(&booking.client_id).bind(&booking.kind).bind(start).bind(end).bind(&series).bind(now).execute(&mut *tx).await;
-            match done {
-                Ok(_) => {}
-                Err(e) => return Err(slot_taken(e)),
+    let outcome = with_tx!(db, tx => {
+        sqlx::query(LOCK_CLIENT).bind(&booking.client_id).execute(&mut *tx).await?;
+        let (open, started): (i64, i64) = sqlx::query_as(STANDING).bind(&booking.client_id).bind(&booking.therapist_id).bind(now).fetch_one(&mut *tx).await?;
+        match admit(&Standing { open, started: started == 1 }) {
+            Err(refusal) => Booked::Refused(refusal),
+            Ok(()) => {
+                for (id, (start, end)) in ids.iter().zip(&booking.times) {
+                    let done = sqlx::query(INSERT).bind(id).bind(&booking.therapist_id).bind(&booking.client_id).bind(&booking.kind).bind(start).bind(end).bind(&series).bind(now).execute(&mut *tx).await;
+                    match done {
+                        Ok(_) => {}
+                        Err(e) => return Err(slot_taken(e)),
+                    }
+                }
+                for mail in mails {
+                    enqueue!(tx, vault, mail, now, Some(&booking.therapist_id));
+                }
+                Booked::Done(ids.clone())
             }
         }
-        for mail in mails {
-            enqueue!(tx, vault, mail, now);
-        }
     });
-    Ok(ids)
+    Ok(outcome)
+}
+
+/// A client's standing with a therapist now (outside any booking: for choosing what an accepted
+/// waitlist offer becomes).
+pub async fn standing(db: &Db, client_id: &str, therapist_id: &str, now: i64) -> Result<Standing> {
+    let (open, started): (i64, i64) = with_pool!(db, pool => sqlx::query_as(STANDING).bind(client_id).bind(therapist_id).bind(now).fetch_one(pool).await)?;
+    Ok(Standing {
+        open,
+        started: started == 1,
+    })
 }
 
 fn slot_taken(e: sqlx::Error) -> StoreError {
@@ -264,7 +318,7 @@ pub async fn cancel(
             after.late_cancel = c.late;
             after.sequence += 1;
             let m = mail(&after);
-            enqueue!(tx, vault, &m, now);
+            enqueue!(tx, vault, &m, now, Some(&after.therapist_id));
             let freed = Freed { therapist_id: after.therapist_id.clone(), starts_at: after.starts_at, ends_at: after.ends_at };
             let offer = offer_next!(tx, vault, offerer, &freed, now);
             Some((after, offer))
@@ -286,7 +340,7 @@ pub async fn mark_missed(
     let done = with_tx!(db, tx => {
         let n = sqlx::query(MISSED).bind(now).bind(id).bind(therapist_id).execute(&mut *tx).await?.rows_affected();
         if n == 1 {
-            enqueue!(tx, vault, nudge, now);
+            enqueue!(tx, vault, nudge, now, Some(therapist_id));
         }
         n == 1
     });
@@ -338,7 +392,7 @@ async fn claim_each(
             let n = sqlx::query(claim).bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
             if n == 1 {
                 for m in &mails {
-                    enqueue!(tx, vault, m, now);
+                    enqueue!(tx, vault, m, now, Some(&a.therapist_id));
                 }
             }
             n == 1

@@ -63,7 +63,7 @@ macro_rules! offer_next {
                         .execute(&mut *$tx)
                         .await?;
                     let mail = offerer.mail(&offer, &info);
-                    enqueue!($tx, $vault, &mail, $now);
+                    enqueue!($tx, $vault, &mail, $now, Some(&offer.therapist_id));
                     Some(offer)
                 }
             }
@@ -71,19 +71,24 @@ macro_rules! offer_next {
     }};
 }
 
-/// Writes one e-mail to the outbox inside an open transaction `$tx`, its body sealed.
+/// Writes one e-mail to the outbox inside an open transaction `$tx`, its body sealed, filed
+/// under the practice of the therapist it is about (`$about`; without it, the recipient's own).
 macro_rules! enqueue {
-    ($tx:ident, $vault:expr, $mail:expr, $now:expr) => {{
+    ($tx:ident, $vault:expr, $mail:expr, $now:expr) => {
+        enqueue!($tx, $vault, $mail, $now, None::<&String>)
+    };
+    ($tx:ident, $vault:expr, $mail:expr, $now:expr, $about:expr) => {{
         let mail: &$crate::care::Mail = $mail;
         let id = $crate::new_id();
         let sealed = $vault.seal($crate::care::outbox::place(&id), &mail.body);
-        sqlx::query($crate::care::outbox::INSERT)
+        sqlx::query($crate::care::outbox::INSERT_ABOUT)
             .bind(&id)
             .bind(&mail.user_id)
             .bind(&mail.kind)
             .bind(&mail.subject)
             .bind(sealed)
             .bind($now)
+            .bind($about)
             .execute(&mut *$tx)
             .await?;
     }};

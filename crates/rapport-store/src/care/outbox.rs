@@ -8,6 +8,12 @@
 //! (The one unavoidable window, a crash after the server accepted a message and before it was
 //! marked, is narrowed further by the `Message-ID`, which is the row id, so a receiving server can
 //! drop the repeat.)
+//!
+//! Each row is filed under a practice when it is queued: the practice of the therapist it is
+//! about, or of its recipient when they are staff. A practice's administrators read only rows
+//! filed under it ([`SCOPE`], in every read made for them); mail about a therapist outside any
+//! practice is filed under none and no administrator reads it (its recipient does, and the
+//! database's owner from the command line).
 
 use serde::Serialize;
 
@@ -15,13 +21,32 @@ use super::Mail;
 use crate::crypto::Place;
 use crate::{Db, Result, Vault, new_id, now_ms, with_pool, with_tx, with_write};
 
-pub(crate) const INSERT: &str = "INSERT INTO outbox (id, user_id, kind, subject, body, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6)";
+/// Queues a message filed under the practice of its recipient (mail to a therapist about their
+/// own work).
+pub(crate) const INSERT: &str = "INSERT INTO outbox (id, user_id, kind, subject, body, status, attempts, next_attempt_at, created_at, practice_id) VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6, (SELECT practice_id FROM practice_members WHERE user_id = $2))";
+/// Queues a message filed under the practice of the account `$7` it is about (the recipient's
+/// when `$7` is null).
+pub(crate) const INSERT_ABOUT: &str = "INSERT INTO outbox (id, user_id, kind, subject, body, status, attempts, next_attempt_at, created_at, practice_id) VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6, (SELECT practice_id FROM practice_members WHERE user_id = COALESCE($7, $2)))";
+/// The one condition under which a practice's administrator reads an outbox row `o`: it is filed
+/// under their practice, bound as `$1`. A macro yielding a literal so every read takes it in with
+/// `concat!`.
+macro_rules! scope_sql {
+    () => {
+        "o.practice_id = $1"
+    };
+}
+/// [`scope_sql!`] as a value, for readers of the rule.
+pub const SCOPE: &str = scope_sql!();
 const LEASE: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_attempt_at, id LIMIT $4) AND status = 'queued' AND (lease_until IS NULL OR lease_until < $3)";
 const LEASED: &str = "SELECT o.id, u.email, o.kind, o.subject, o.body, o.attempts FROM outbox o JOIN users u ON u.id = o.user_id WHERE o.lease_owner = $1 AND o.lease_until = $2 AND o.status = 'queued' ORDER BY o.next_attempt_at, o.id";
 const SENT: &str = "UPDATE outbox SET status = 'sent', sent_at = $1, lease_owner = NULL, lease_until = NULL, last_error = NULL WHERE id = $2 AND lease_owner = $3 AND status = 'queued'";
 const RETRY: &str = "UPDATE outbox SET next_attempt_at = $1, last_error = $2, lease_owner = NULL, lease_until = NULL WHERE id = $3 AND lease_owner = $4 AND status = 'queued'";
 const FAILED: &str = "UPDATE outbox SET status = 'failed', last_error = $1, lease_owner = NULL, lease_until = NULL WHERE id = $2 AND lease_owner = $3 AND status = 'queued'";
-const LIST: &str = "SELECT o.id, u.display_name AS recipient, o.kind, o.subject, o.status, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at FROM outbox o JOIN users u ON u.id = o.user_id ORDER BY o.created_at DESC, o.id DESC LIMIT $1";
+const LIST: &str = concat!(
+    "SELECT o.id, u.display_name AS recipient, o.kind, o.subject, o.status, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at FROM outbox o JOIN users u ON u.id = o.user_id WHERE ",
+    scope_sql!(),
+    " ORDER BY o.created_at DESC, o.id DESC LIMIT $2"
+);
 const FOR_USER: &str = "SELECT id, kind, subject, body, status, created_at FROM outbox WHERE user_id = $1 ORDER BY created_at, id";
 
 pub(crate) fn place(row: &str) -> Place<'_> {
@@ -141,9 +166,12 @@ pub struct OutboxEntry {
     pub sent_at: Option<i64>,
 }
 
-/// The newest `limit` messages, newest first.
-pub async fn list(db: &Db, limit: i64) -> Result<Vec<OutboxEntry>> {
-    Ok(with_pool!(db, pool => sqlx::query_as(LIST).bind(limit).fetch_all(pool).await)?)
+/// The newest `limit` messages filed under `practice_id`, newest first: what that practice's
+/// administrators see (see [`SCOPE`]).
+pub async fn list(db: &Db, practice_id: &str, limit: i64) -> Result<Vec<OutboxEntry>> {
+    Ok(
+        with_pool!(db, pool => sqlx::query_as(LIST).bind(practice_id).bind(limit).fetch_all(pool).await)?,
+    )
 }
 
 /// A message to one account, opened (for that person's own eyes, and for tests).

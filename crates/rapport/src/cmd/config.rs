@@ -3,6 +3,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use rapport_core::care::BookingCaps;
 use rapport_core::matching::Weights;
 use rapport_store::{Db, SqliteSync, Vault};
 use rapport_web::{Config, ConnectionLimits};
@@ -96,6 +97,14 @@ pub struct WebArgs {
     /// Hours a freed slot is held for a waitlisted client before it is offered to the next.
     #[arg(long, env = "RAPPORT_WAITLIST_HOLD_HOURS", default_value_t = 24)]
     pub waitlist_hold_hours: u32,
+    /// Open intro consultations a client may hold with one therapist before they have met (or
+    /// the therapist accepted them); sessions come after.
+    #[arg(long, env = "RAPPORT_BOOKING_CAP_CONSULTATIONS", default_value_t = rapport_core::care::caps::DEFAULT_CONSULTATIONS)]
+    pub booking_cap_consultations: u32,
+    /// Open appointments a client may hold with one therapist once they have met, so one person
+    /// cannot fill a calendar.
+    #[arg(long, env = "RAPPORT_BOOKING_CAP_SESSIONS", default_value_t = rapport_core::care::caps::DEFAULT_SESSIONS)]
+    pub booking_cap_sessions: u32,
     /// Outgoing mail server, e.g. smtp://127.0.0.1:2525; without it e-mail stays in the outbox.
     #[arg(long, env = "RAPPORT_SMTP_URL")]
     pub smtp_url: Option<String>,
@@ -148,9 +157,8 @@ impl StorageArgs {
 
     /// Creates the data folder, readable by its owner only (0700), if it is missing.
     pub fn create_data_dir(&self) -> anyhow::Result<()> {
-        rapport_store::files::create_private_dir(&self.data_dir).with_context(|| {
-            format!("cannot create the data folder {}", self.data_dir.display())
-        })
+        rapport_store::files::create_private_dir(&self.data_dir)
+            .with_context(|| format!("cannot create the data folder {}", self.data_dir.display()))
     }
 
     /// Opens the database without waiting for it (a bad URL is refused here).
@@ -194,6 +202,10 @@ pub fn web_config(storage: &StorageArgs, web: &WebArgs) -> Config {
         auth_attempts_per_minute: web.auth_attempts_per_minute,
         session_hours: web.session_hours.max(1),
         waitlist_hold_hours: web.waitlist_hold_hours.max(1),
+        booking_caps: BookingCaps {
+            consultations: web.booking_cap_consultations.max(1),
+            sessions: web.booking_cap_sessions.max(1),
+        },
         smtp_url: web.smtp_url.clone().filter(|u| !u.trim().is_empty()),
         mail_from: web.mail_from.clone(),
         public_url: web.public_url.clone().filter(|u| !u.trim().is_empty()),
@@ -216,4 +228,56 @@ pub fn web_config(storage: &StorageArgs, web: &WebArgs) -> Config {
         c.report_url = url.clone();
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[command(flatten)]
+        web: WebArgs,
+    }
+
+    fn config(args: &[&str]) -> Config {
+        let cli =
+            Cli::try_parse_from(std::iter::once("rapport").chain(args.iter().copied())).unwrap();
+        web_config(&cli.storage, &cli.web)
+    }
+
+    #[test]
+    fn booking_caps_default_to_one_consultation_and_four_appointments_and_follow_the_flags() {
+        assert_eq!(config(&[]).booking_caps, BookingCaps::default());
+        let set = config(&[
+            "--booking-cap-consultations",
+            "2",
+            "--booking-cap-sessions",
+            "8",
+        ]);
+        assert_eq!(
+            set.booking_caps,
+            BookingCaps {
+                consultations: 2,
+                sessions: 8
+            }
+        );
+        let zero = config(&[
+            "--booking-cap-consultations",
+            "0",
+            "--booking-cap-sessions",
+            "0",
+        ]);
+        assert_eq!(
+            zero.booking_caps,
+            BookingCaps {
+                consultations: 1,
+                sessions: 1
+            },
+            "a cap of nought would close every calendar"
+        );
+    }
 }

@@ -6,7 +6,6 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use rapport_core::care::clock::rfc3339;
 use rapport_store::care::appointments::{self, Appointment};
-use rapport_store::care::outbox;
 use rapport_store::now_ms;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -347,11 +346,12 @@ async fn revoke_feed(
     }
 }
 
-/// The e-mail outbox (admins): recipient, subject, status, attempts and errors; never bodies.
-#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "care", responses((status = 200, description = "Newest 200 messages")))]
+/// The e-mail outbox of the administrator's own practice: recipient, subject, status, attempts
+/// and errors of mail to or about its therapists; never bodies, never another practice's mail.
+#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "care", responses((status = 200, description = "Newest 200 messages of your practice"), (status = 403, description = "Not an administrator, or not in a practice")))]
 async fn admin_outbox(
     State(state): State<AppState>,
-    _admin: AdminScope,
+    admin: AdminScope,
 ) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!(outbox::list(&state.db, 200).await?)))
+    Ok(Json(json!(super::outbox::for_admin(&state, &admin).await?)))
 }

@@ -1,12 +1,14 @@
 //! Publishing a week, booking, cancelling and marking a missed appointment: the operations the
 //! pages and the API share. Times are checked by the core (`care::schedule`), the relationship's
-//! stage by `care::stage`, and a slot's uniqueness by the database.
+//! stage by `care::stage`, how much of a calendar one client may hold by `care::caps` (counted in
+//! the booking's own transaction), and a slot's uniqueness by the database.
 
+use rapport_core::care::caps::{self, CapRefusal};
 use rapport_core::care::clock;
 use rapport_core::care::schedule;
 use rapport_core::care::{Kind, Stage, Step};
 use rapport_core::{FieldError, Invalid};
-use rapport_store::care::appointments::{self, Appointment, Cancellation, NewBooking};
+use rapport_store::care::appointments::{self, Appointment, Booked, Cancellation, NewBooking};
 use rapport_store::care::endings;
 use rapport_store::care::schedule as stored;
 use rapport_store::relationships::{self, Relationship};
@@ -102,8 +104,10 @@ pub async fn stage_of(state: &AppState, relationship_id: &str) -> Result<Stage, 
         .unwrap_or(Stage::Active))
 }
 
-/// Books every occurrence or none. A taken slot is a 409 naming the time; a past or unlisted
-/// time, or a kind the relationship's stage does not allow, is a 422 naming the field.
+/// Books every occurrence or none. A taken slot is a 409 naming the time, as is holding more
+/// open appointments with this therapist than the deployment's caps allow; a past or unlisted
+/// time, a kind the relationship's stage does not allow, or a session before the client has met
+/// the therapist (or been accepted) is a 422 naming the field.
 pub async fn book(
     state: &AppState,
     client: &ClientScope,
@@ -152,8 +156,19 @@ pub async fn book(
         created_at: now,
     };
     let notice = mail::booked(&state.config.base_url(), &preview, offset, starts.len());
-    let ids = match appointments::book(&state.db, &state.vault, &booking, now, &[notice]).await {
-        Ok(ids) => ids,
+    let caps = state.config.booking_caps;
+    let admit = |st: &appointments::Standing| {
+        let standing = caps::Standing {
+            open: u32::try_from(st.open).unwrap_or(u32::MAX),
+            started: st.started,
+        };
+        caps::admit(caps, req.kind, req.weeks, standing)
+    };
+    let ids = match appointments::book(&state.db, &state.vault, &booking, now, &[notice], admit)
+        .await
+    {
+        Ok(Booked::Done(ids)) => ids,
+        Ok(Booked::Refused(refusal)) => return Err(cap_error(refusal, &t.name)),
         Err(StoreError::Conflict(_)) => {
             let taken = appointments::taken(&state.db, &t.id, now).await?;
             let first = starts
@@ -191,6 +206,15 @@ pub async fn book(
         out.extend(appointments::get_for(&state.db, &state.vault, &id, &client.user.id).await?);
     }
     Ok(out)
+}
+
+/// A cap refusal as the client reads it: a session too early names the kind (422); a full
+/// calendar share is a conflict with what they hold (409).
+fn cap_error(refusal: CapRefusal, therapist: &str) -> AppError {
+    match refusal {
+        CapRefusal::SessionBeforeMeeting => AppError::field("kind", &refusal.message(therapist)),
+        CapRefusal::Full { .. } => AppError::Conflict(refusal.message(therapist)),
+    }
 }
 
 /// Checks a cancellation message: optional, plain text, at most [`MAX_MESSAGE_CHARS`].

@@ -9,6 +9,7 @@ pub mod booking;
 pub mod calendar;
 pub mod ending;
 pub mod mail;
+pub mod outbox;
 mod pages_client;
 mod pages_end;
 mod pages_offers;

@@ -9,7 +9,7 @@ use axum::routing::get;
 use rapport_core::FieldError;
 use rapport_core::care::clock;
 use rapport_store::care::endings::{self, Referral};
-use rapport_store::care::outbox::{self, OutboxEntry};
+use rapport_store::care::outbox::OutboxEntry;
 use rapport_store::{listings, now_ms};
 use serde::Deserialize;
 
@@ -71,10 +71,10 @@ async fn referral_view(
     .await?
     .into_iter()
     .map(|l| {
-            let checked = picked.contains(&l.id);
-            (l.id.clone(), ending::listing_name(&l.data), checked)
-        })
-        .collect();
+        let checked = picked.contains(&l.id);
+        (l.id.clone(), ending::listing_name(&l.data), checked)
+    })
+    .collect();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -152,10 +152,10 @@ struct OutboxPage {
 
 async fn admin_outbox(
     State(state): State<AppState>,
-    _admin: AdminScope,
+    admin: AdminScope,
     layout: Layout,
 ) -> Result<Response, AppError> {
-    let rows = outbox::list(&state.db, 200)
+    let rows = super::outbox::for_admin(&state, &admin)
         .await?
         .into_iter()
         .map(|e| {

@@ -153,7 +153,8 @@ pub async fn open_offers(
 }
 
 /// Accepts an offer while it is held: it becomes a booking (an intro consultation for someone
-/// new to this therapist, otherwise a session). An expired offer is refused clearly.
+/// who has not yet met this therapist nor been accepted by them, otherwise a session, as
+/// `care::caps` has it). An expired offer is refused clearly.
 pub async fn accept(
     state: &AppState,
     client: &ClientScope,
@@ -165,8 +166,12 @@ pub async fn accept(
         .filter(|a| a.client_id == client.user.id && a.waitlist_id.is_some())
         .ok_or(AppError::NotFound)?;
     let open = booking::open_relationship(state, &client.user.id, &a.therapist_id).await?;
+    let started = appointments::standing(&state.db, &client.user.id, &a.therapist_id, now)
+        .await?
+        .started;
     let (kind, stage_after) = match open.as_ref().map(|(_, s)| *s) {
         None | Some(Stage::Consultation) => (Kind::Consultation, Stage::Consultation),
+        Some(stage) if !started => (Kind::Consultation, stage),
         Some(stage) => (
             Kind::Session,
             stage

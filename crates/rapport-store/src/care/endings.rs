@@ -319,7 +319,7 @@ pub async fn answer_referral(
     let done = with_tx!(db, tx => {
         let n = sqlx::query(ANSWER).bind(now).bind(&sealed).bind(listing_ids).bind(id).bind(therapist_id).execute(&mut *tx).await?.rows_affected();
         if n == 1 {
-            enqueue!(tx, vault, mail, now);
+            enqueue!(tx, vault, mail, now, Some(therapist_id));
         }
         n == 1
     });

@@ -1,6 +1,7 @@
-//! Deleting a client's account, for good: their data is removed, their data key destroyed (so
+//! Deleting an account, for good. A client's:  their data is removed, their data key destroyed (so
 //! any copy of their sealed free text is unreadable), and what was pooled (ending reasons, the
-//! first and last scores of courses they shared) stays pooled, with no link to them.
+//! first and last scores of courses they shared) stays pooled, with no link to them. A therapist's
+//! or administrator's: their listing goes too, once no session with a client is still booked.
 
 use rapport_store::erase::{self, Erased};
 use rapport_store::{outcomes, users};
@@ -17,19 +18,7 @@ pub async fn delete_account(
     pass: &str,
     confirmed: bool,
 ) -> Result<Erased, AppError> {
-    if !confirmed {
-        return Err(AppError::field(
-            "confirm",
-            "must be ticked: deleting your account cannot be undone",
-        ));
-    }
-    let creds = users::credentials_by_id(&state.db, &client.user.id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    state
-        .passwords
-        .confirm(&client.user.id, creds.password_hash, pass, "password")
-        .await?;
+    confirm_deletion(state, &client.user.id, pass, confirmed).await?;
     let rows = outcomes::client_shared_courses(&state.db, &client.user.id).await?;
     let measures = outcomes::own_measures(&state.db, &client.user.id).await?;
     let refs: Vec<_> = measures.iter().collect();
@@ -64,19 +53,7 @@ pub async fn delete_staff_account(
     pass: &str,
     confirmed: bool,
 ) -> Result<(), AppError> {
-    if !confirmed {
-        return Err(AppError::field(
-            "confirm",
-            "must be ticked: deleting your account cannot be undone",
-        ));
-    }
-    let creds = users::credentials_by_id(&state.db, &staff.user.id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    state
-        .passwords
-        .confirm(&staff.user.id, creds.password_hash, pass, "password")
-        .await?;
+    confirm_deletion(state, &staff.user.id, pass, confirmed).await?;
     let listing = rapport_store::listings::by_user(&state.db, &staff.user.id).await?;
     match erase::staff(&state.db, &staff.user.id, rapport_store::now_ms()).await? {
         Ok(()) => {
@@ -92,4 +69,27 @@ pub async fn delete_staff_account(
             if n == 1 { "it" } else { "them" },
         ))),
     }
+}
+
+/// What every deletion asks first: the box ticked, and the account's own password (counted
+/// against the account like every check after login).
+async fn confirm_deletion(
+    state: &AppState,
+    user_id: &str,
+    pass: &str,
+    confirmed: bool,
+) -> Result<(), AppError> {
+    if !confirmed {
+        return Err(AppError::field(
+            "confirm",
+            "must be ticked: deleting your account cannot be undone",
+        ));
+    }
+    let creds = users::credentials_by_id(&state.db, user_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    state
+        .passwords
+        .confirm(user_id, creds.password_hash, pass, "password")
+        .await
 }

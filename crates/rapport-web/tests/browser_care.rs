@@ -1,5 +1,6 @@
 //! A client books, cancels and ends through the pages in headless Chromium at 390 px: the
-//! cancellation policy is shown before booking, nothing is sent before the ending is confirmed,
+//! cancellation policy is shown before booking, regular sessions follow once the therapist has
+//! accepted them, nothing is sent before the ending is confirmed,
 //! and re-matching is offered after. The therapist's practice page and the admin's outbox pass
 //! axe too.
 
@@ -78,6 +79,9 @@ async fn a_client_books_cancels_and_ends_well_through_the_pages() {
     b.wait_for_path("/care").await;
     wait_for_text(&b, "main", "Booked.").await;
     b.check_page("appointments-booked").await;
+
+    let rel: String = rapport_store::with_pool!(&app.state.db, pool => sqlx::query_scalar("SELECT id FROM relationships WHERE therapist_user_id = $1").bind(&t.id).fetch_one(pool).await).unwrap();
+    accept(&app, &t, &rel).await;
 
     b.click_link("Book a time").await;
     b.wait_for_path(&book_path).await;
@@ -206,6 +210,16 @@ async fn a_client_books_cancels_and_ends_well_through_the_pages() {
     b.click("form[action='/logout'] button").await;
     b.wait_for_path("/").await;
     let admin = app.admin().await;
+    let practice = rapport_store::practices::of_user(&app.state.db, &t.id)
+        .await
+        .unwrap()
+        .expect("the therapist's practice");
+    assert!(
+        rapport_store::practices::join(&app.state.db, &practice.id, &admin.id)
+            .await
+            .unwrap(),
+        "the admin of the therapist's practice reads its outbox"
+    );
     login(&b, &admin.email, &admin.password).await;
     b.goto("/admin/outbox").await;
     wait_for_text(&b, "table", "A message from a client").await;

@@ -9,6 +9,7 @@ pub mod care;
 pub mod error;
 pub mod feedback;
 pub mod fhir;
+pub mod ids;
 pub mod instrument;
 pub mod matching;
 pub mod outcome;

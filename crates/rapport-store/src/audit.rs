@@ -43,7 +43,12 @@ pub async fn for_client(db: &Db, client_id: &str) -> Result<Vec<AuditEntry>> {
 
 /// One page of [`for_client`]: `size` entries after skipping `(page - 1) × size`, and whether
 /// older ones follow. Lists people read are paged, so a long history never loads whole.
-pub async fn page(db: &Db, client_id: &str, page: u32, size: u32) -> Result<(Vec<AuditEntry>, bool)> {
+pub async fn page(
+    db: &Db,
+    client_id: &str,
+    page: u32,
+    size: u32,
+) -> Result<(Vec<AuditEntry>, bool)> {
     let offset = i64::from(page.saturating_sub(1)) * i64::from(size);
     let mut rows: Vec<AuditEntry> = with_pool!(db, pool => sqlx::query_as(PAGE).bind(client_id).bind(i64::from(size) + 1).bind(offset).fetch_all(pool).await)?;
     let more = rows.len() > size as usize;

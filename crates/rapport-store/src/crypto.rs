@@ -63,7 +63,9 @@ pub enum KeyFileError {
         path: String,
     },
     /// A line was not `<key id> <64 hex digits>`, or repeated an id.
-    #[error("key file {path}, line {line}: expected `<key id> <64 hex digits>` with an id used once")]
+    #[error(
+        "key file {path}, line {line}: expected `<key id> <64 hex digits>` with an id used once"
+    )]
     Format {
         /// The file.
         path: String,
@@ -116,7 +118,12 @@ impl Vault {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(KeyFileError::Missing { path: shown });
             }
-            Err(source) => return Err(KeyFileError::Io { path: shown, source }),
+            Err(source) => {
+                return Err(KeyFileError::Io {
+                    path: shown,
+                    source,
+                });
+            }
         };
         let mut vault = Vault {
             keys: BTreeMap::new(),

@@ -49,7 +49,9 @@ pub enum KeyGuardError {
 pub async fn key_ids_in_use(db: &Db) -> Result<BTreeSet<u32>, StoreError> {
     let mut ids = BTreeSet::new();
     for (table, column, _) in SEALED {
-        let sql = format!("SELECT DISTINCT substr({column}, 1, 4) FROM {table} WHERE {column} IS NOT NULL");
+        let sql = format!(
+            "SELECT DISTINCT substr({column}, 1, 4) FROM {table} WHERE {column} IS NOT NULL"
+        );
         let prefixes: Vec<(Vec<u8>,)> =
             with_pool!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
         ids.extend(
@@ -87,7 +89,11 @@ pub async fn open_vault(db: &Db, path: &Path) -> Result<Vault, KeyGuardError> {
 /// Refuses a vault that lacks a key the database's sealed values need.
 pub async fn check(db: &Db, vault: &Vault, path: &Path) -> Result<(), KeyGuardError> {
     let have: BTreeSet<u32> = vault.key_ids().collect();
-    let lacking: BTreeSet<u32> = key_ids_in_use(db).await?.difference(&have).copied().collect();
+    let lacking: BTreeSet<u32> = key_ids_in_use(db)
+        .await?
+        .difference(&have)
+        .copied()
+        .collect();
     if lacking.is_empty() {
         Ok(())
     } else {
@@ -99,5 +105,8 @@ pub async fn check(db: &Db, vault: &Vault, path: &Path) -> Result<(), KeyGuardEr
 }
 
 fn list(ids: &BTreeSet<u32>) -> String {
-    ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+    ids.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

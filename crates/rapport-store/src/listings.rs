@@ -138,7 +138,9 @@ pub async fn pick(db: &Db, except: &str, needle: &str, limit: i64) -> Result<Vec
         })
         .collect();
     let pattern = format!("%{escaped}%");
-    Ok(with_pool!(db, pool => sqlx::query_as(PICK).bind(except).bind(&pattern).bind(limit).fetch_all(pool).await)?)
+    Ok(
+        with_pool!(db, pool => sqlx::query_as(PICK).bind(except).bind(&pattern).bind(limit).fetch_all(pool).await)?,
+    )
 }
 
 /// The listings with these ids as `(id, JSON, updated_at)`; unknown ids are left out.

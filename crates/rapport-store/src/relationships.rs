@@ -224,18 +224,30 @@ pub async fn waiting_for(db: &Db, therapist_id: &str) -> Result<Vec<Relationship
     rows.into_iter().map(Row::into_rel).collect()
 }
 
-/// The therapist accepts a relationship naming them (waiting, or declined before: a change of
-/// mind); from now on it reaches them as far as the client shares. False when it is not theirs
-/// or already accepted.
-pub async fn accept(db: &Db, therapist_id: &str, id: &str, now: i64) -> Result<bool> {
-    let n = with_write!(db, pool => sqlx::query(ACCEPT).bind(now).bind(id).bind(therapist_id).execute(pool).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
+/// A therapist's answer to a relationship that waits for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    /// It joins their caseload and figures (a waiting or earlier declined one).
+    Accepted,
+    /// It never reaches them, and the client keeps every row of it (a waiting one only).
+    Declined,
 }
 
-/// The therapist declines a waiting relationship: it never reaches them, and the client keeps
-/// every row of it. False when it is not theirs or not waiting.
-pub async fn decline(db: &Db, therapist_id: &str, id: &str, now: i64) -> Result<bool> {
-    let n = with_write!(db, pool => sqlx::query(DECLINE).bind(now).bind(id).bind(therapist_id).execute(pool).await.map(|r| r.rows_affected()))?;
+/// Records the therapist's answer to relationship `id`. False when it is not theirs, or not
+/// waiting for that answer.
+pub async fn answer(
+    db: &Db,
+    therapist_id: &str,
+    id: &str,
+    answer: Answer,
+    now: i64,
+) -> Result<bool> {
+    let sql = match answer {
+        Answer::Accepted => ACCEPT,
+        Answer::Declined => DECLINE,
+    };
+    let n = with_write!(db, pool => sqlx::query(sql).bind(now).bind(id).bind(therapist_id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 

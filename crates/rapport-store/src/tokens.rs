@@ -79,7 +79,9 @@ pub async fn revoke(db: &Db, user_id: &str, token_id: &str) -> Result<bool> {
 /// Revokes every live token of the user (a password change: whoever held the old password may
 /// have made one); returns how many.
 pub async fn revoke_all(db: &Db, user_id: &str) -> Result<u64> {
-    Ok(with_write!(db, pool => sqlx::query(REVOKE_ALL).bind(now_ms()).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?)
+    Ok(
+        with_write!(db, pool => sqlx::query(REVOKE_ALL).bind(now_ms()).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?,
+    )
 }
 
 /// The owner of a live, unexpired token, recording the use.

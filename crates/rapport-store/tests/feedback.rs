@@ -63,9 +63,15 @@ async fn shared(db: &Db, client: &User, therapist: &User, sharing: Sharing) -> R
     let rel = relationships::create(db, &client.id, "Dr Ng", Some(&therapist.id), None)
         .await
         .unwrap();
-    relationships::accept(db, &therapist.id, &rel.id, rapport_store::now_ms())
-        .await
-        .unwrap();
+    relationships::answer(
+        db,
+        &therapist.id,
+        &rel.id,
+        relationships::Answer::Accepted,
+        rapport_store::now_ms(),
+    )
+    .await
+    .unwrap();
     relationships::set_sharing(db, &client.id, &rel.id, sharing)
         .await
         .unwrap();

@@ -34,7 +34,12 @@ async fn the_picker_reads_a_bounded_filtered_page_of_the_directory(t: &TestDb) {
     let ada = listings::pick(&t.db, "", "LOVELACE", 40).await.unwrap();
     assert_eq!(ada.len(), 1);
     assert_eq!(ada[0].id, "t-060");
-    assert!(listings::pick(&t.db, "t-060", "lovelace", 40).await.unwrap().is_empty());
+    assert!(
+        listings::pick(&t.db, "t-060", "lovelace", 40)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn wildcards_typed_into_the_filter_match_only_themselves(t: &TestDb) {

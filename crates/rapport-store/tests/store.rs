@@ -221,9 +221,15 @@ async fn a_therapist_only_sees_relationships_the_client_chose_to_share(t: &TestD
         .await
         .unwrap();
     assert!(
-        relationships::accept(db, &therapist.id, &rel.id, 1)
-            .await
-            .unwrap()
+        relationships::answer(
+            db,
+            &therapist.id,
+            &rel.id,
+            relationships::Answer::Accepted,
+            1
+        )
+        .await
+        .unwrap()
     );
 
     assert!(
@@ -311,9 +317,15 @@ async fn a_shared_relationship_reaches_its_therapist_only_once_they_accept_it(t:
     assert_eq!(waiting[0].id, rel.id);
 
     assert!(
-        relationships::accept(db, &therapist.id, &rel.id, 42)
-            .await
-            .unwrap()
+        relationships::answer(
+            db,
+            &therapist.id,
+            &rel.id,
+            relationships::Answer::Accepted,
+            42
+        )
+        .await
+        .unwrap()
     );
     assert_eq!(
         relationships::shared_with(db, &therapist.id)
@@ -335,9 +347,15 @@ async fn a_shared_relationship_reaches_its_therapist_only_once_they_accept_it(t:
         .unwrap();
     assert_eq!(mine.accepted_at, Some(42));
     assert!(
-        !relationships::accept(db, &therapist.id, &rel.id, 43)
-            .await
-            .unwrap(),
+        !relationships::answer(
+            db,
+            &therapist.id,
+            &rel.id,
+            relationships::Answer::Accepted,
+            43
+        )
+        .await
+        .unwrap(),
         "accepting twice changes nothing"
     );
 }
@@ -359,9 +377,15 @@ async fn a_declined_relationship_never_reaches_the_therapist_and_keeps_the_clien
         .await
         .unwrap();
     assert!(
-        relationships::decline(db, &therapist.id, &rel.id, 7)
-            .await
-            .unwrap()
+        relationships::answer(
+            db,
+            &therapist.id,
+            &rel.id,
+            relationships::Answer::Declined,
+            7
+        )
+        .await
+        .unwrap()
     );
     assert!(
         relationships::shared_with(db, &therapist.id)
@@ -387,9 +411,15 @@ async fn a_declined_relationship_never_reaches_the_therapist_and_keeps_the_clien
         "and its check-ins"
     );
     assert!(
-        !relationships::decline(db, &therapist.id, &rel.id, 8)
-            .await
-            .unwrap()
+        !relationships::answer(
+            db,
+            &therapist.id,
+            &rel.id,
+            relationships::Answer::Declined,
+            8
+        )
+        .await
+        .unwrap()
     );
 }
 
@@ -405,17 +435,17 @@ async fn only_the_therapist_named_can_accept_or_decline_a_relationship(t: &TestD
         .await
         .unwrap();
     assert!(
-        !relationships::accept(db, &other.id, &rel.id, 1)
+        !relationships::answer(db, &other.id, &rel.id, relationships::Answer::Accepted, 1)
             .await
             .unwrap()
     );
     assert!(
-        !relationships::decline(db, &other.id, &rel.id, 1)
+        !relationships::answer(db, &other.id, &rel.id, relationships::Answer::Declined, 1)
             .await
             .unwrap()
     );
     assert!(
-        !relationships::accept(db, &client.id, &rel.id, 1)
+        !relationships::answer(db, &client.id, &rel.id, relationships::Answer::Accepted, 1)
             .await
             .unwrap()
     );

@@ -19,8 +19,8 @@ use axum::middleware;
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -55,7 +55,12 @@ pub fn router(state: AppState) -> Router {
     let secure = state.config.secure_cookies;
     let router = Router::new()
         .merge(api_routes)
-        .route("/api/openapi.json", axum::routing::get(move || async move { ([("content-type", "application/json")], openapi_json) }))
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || async move {
+                ([("content-type", "application/json")], openapi_json)
+            }),
+        )
         .merge(features::home::router())
         .merge(features::account::page_router())
         .merge(features::relationships::page_router())
@@ -66,11 +71,17 @@ pub fn router(state: AppState) -> Router {
         .merge(features::practice::page_router())
         .merge(features::mydata::page_router())
         .fallback(features::home::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), pages::error_pages))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::error_pages,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve))
         .layer(middleware::from_fn(security::headers::add))
         .layer(RequestBodyLimitLayer::new(1 << 20))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))

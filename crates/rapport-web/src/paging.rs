@@ -30,7 +30,10 @@ impl PageQuery {
                 .ok()
                 .filter(|n| (1..=MAX_PAGE).contains(n))
                 .ok_or_else(|| {
-                    AppError::field("page", &format!("must be a whole number from 1 to {MAX_PAGE}"))
+                    AppError::field(
+                        "page",
+                        &format!("must be a whole number from 1 to {MAX_PAGE}"),
+                    )
                 }),
         }
     }

@@ -58,7 +58,10 @@ async fn the_session_cookie_is_secure_and_host_prefixed_with_hsts_when_the_deplo
             "max-age=31536000; includeSubDomains"
         );
         let line = set_cookie(&resp, "__Host-rapport_session").unwrap();
-        assert!(line.contains("; Secure") && line.contains("Path=/"), "{line}");
+        assert!(
+            line.contains("; Secure") && line.contains("Path=/"),
+            "{line}"
+        );
         assert!(!line.contains("Domain"), "{line}");
         let sid = cookie_value(&resp, "__Host-rapport_session").unwrap();
         let me = bare()

@@ -46,8 +46,16 @@ async fn password_checks_after_login_are_rate_limited_per_account() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 429, "deleting the account counts as a check too");
-        assert_eq!(user.get(&app, "/api/v1/me").await.status(), 200, "nothing changed");
+        assert_eq!(
+            r.status(),
+            429,
+            "deleting the account counts as a check too"
+        );
+        assert_eq!(
+            user.get(&app, "/api/v1/me").await.status(),
+            200,
+            "nothing changed"
+        );
     }
 }
 
@@ -65,18 +73,27 @@ async fn concurrent_password_work_is_bounded_and_answers_503_beyond_it() {
         attempts.spawn(async move {
             let r = bare()
                 .post(url)
-                .json(&json!({"email": new_email(&format!("p{i}")), "password": "not the password"}))
+                .json(
+                    &json!({"email": new_email(&format!("p{i}")), "password": "not the password"}),
+                )
                 .send()
                 .await
                 .unwrap();
-            let wait = if r.status() == 503 { retry_after(&r) } else { 0 };
+            let wait = if r.status() == 503 {
+                retry_after(&r)
+            } else {
+                0
+            };
             (r.status().as_u16(), wait)
         });
     }
     let answers = attempts.join_all().await;
     let codes: Vec<u16> = answers.iter().map(|(c, _)| *c).collect();
     assert!(codes.iter().all(|c| *c == 422 || *c == 503), "{codes:?}");
-    assert!(codes.contains(&503), "no attempt waited beyond the bound: {codes:?}");
+    assert!(
+        codes.contains(&503),
+        "no attempt waited beyond the bound: {codes:?}"
+    );
     assert!(answers.iter().all(|(c, wait)| *c != 503 || *wait >= 1));
 }
 
@@ -97,7 +114,11 @@ async fn a_password_change_ends_every_api_token() {
             .await;
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
         assert_eq!(me_with_token(&app, secret).await.status(), 401);
-        assert_eq!(user.get(&app, "/api/v1/me").await.status(), 200, "this session stays");
+        assert_eq!(
+            user.get(&app, "/api/v1/me").await.status(),
+            200,
+            "this session stays"
+        );
     }
 }
 
@@ -153,7 +174,13 @@ async fn tokens_expire_and_their_lifetime_is_bounded() {
 async fn sign_up_refuses_passwords_guessers_try_first_and_addresses_mail_cannot_reach() {
     for app in apps().await {
         on(&app);
-        for weak in ["aaaaaaaaaa", "1234567890", "Password123", "qwertyuiop", "abababababab"] {
+        for weak in [
+            "aaaaaaaaaa",
+            "1234567890",
+            "Password123",
+            "qwertyuiop",
+            "abababababab",
+        ] {
             let r = post_signup(
                 &app,
                 &bare(),
@@ -163,7 +190,11 @@ async fn sign_up_refuses_passwords_guessers_try_first_and_addresses_mail_cannot_
             assert_eq!(r.status(), 422, "{weak}");
             assert!(error_fields(r).await.contains("password"), "{weak}");
         }
-        for bad in ["nul\u{0}@example.org", "a@b@example.org", "tab\t@example.org"] {
+        for bad in [
+            "nul\u{0}@example.org",
+            "a@b@example.org",
+            "tab\t@example.org",
+        ] {
             let r = post_signup(
                 &app,
                 &bare(),

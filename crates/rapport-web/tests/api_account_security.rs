@@ -96,12 +96,25 @@ async fn failing_from_elsewhere_slows_an_account_down_but_never_locks_its_owner_
             }
         };
         for i in 0..5 {
-            let resp = attempt(target.email.clone(), "wrong password!", format!("192.0.2.{i}")).await;
-            assert_eq!(resp.status(), 422, "attempt {i} from its own address is checked");
+            let resp = attempt(
+                target.email.clone(),
+                "wrong password!",
+                format!("192.0.2.{i}"),
+            )
+            .await;
+            assert_eq!(
+                resp.status(),
+                422,
+                "attempt {i} from its own address is checked"
+            );
         }
         let started = std::time::Instant::now();
         let owner = attempt(target.email.to_uppercase(), PASSWORD, "192.0.2.200".into()).await;
-        assert_eq!(owner.status(), 200, "the owner still gets in, from their own address");
+        assert_eq!(
+            owner.status(),
+            200,
+            "the owner still gets in, from their own address"
+        );
         assert!(
             started.elapsed() >= std::time::Duration::from_millis(900),
             "after 5 failures (3 free) the attempt waits about a second: {:?}",

@@ -15,7 +15,10 @@ async fn who_saw_my_data_comes_a_hundred_at_a_time_with_a_link_to_older_entries(
         let c = app.signup("client").await;
         let t = app.signup("therapist").await;
         let subjects: Vec<String> = (0..150).map(|i| format!("rel-{i:03}")).collect();
-        let views: Vec<(&str, &str)> = subjects.iter().map(|s| (c.id.as_str(), s.as_str())).collect();
+        let views: Vec<(&str, &str)> = subjects
+            .iter()
+            .map(|s| (c.id.as_str(), s.as_str()))
+            .collect();
         rapport_store::audit::record_many(&app.state.db, &t.id, "view_caseload", &views)
             .await
             .unwrap();
@@ -38,8 +41,15 @@ async fn who_saw_my_data_comes_a_hundred_at_a_time_with_a_link_to_older_entries(
             assert!(error_fields(r).await.contains("page"));
         }
         let page = c.get(&app, "/privacy").await.text().await.unwrap();
-        assert!(page.contains("/privacy?page=2"), "the page links to older entries");
+        assert!(
+            page.contains("/privacy?page=2"),
+            "the page links to older entries"
+        );
         let export: Value = c.get(&app, "/api/v1/me/export").await.json().await.unwrap();
-        assert_eq!(export["who_saw_my_data"].as_array().unwrap().len(), 150, "{b:?}");
+        assert_eq!(
+            export["who_saw_my_data"].as_array().unwrap().len(),
+            150,
+            "{b:?}"
+        );
     }
 }

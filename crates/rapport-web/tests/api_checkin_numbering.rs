@@ -12,12 +12,19 @@ async fn twenty_parallel_checkins_without_a_session_number_are_all_stored_and_nu
         let app = spawn_app_with(b, |_| {}).await;
         let c = app.signup("client").await;
         let rel: Value = c
-            .post(&app, "/api/v1/relationships", json!({"therapist_name": "Dr Turn"}))
+            .post(
+                &app,
+                "/api/v1/relationships",
+                json!({"therapist_name": "Dr Turn"}),
+            )
             .await
             .json()
             .await
             .unwrap();
-        let path = app.url(&format!("/api/v1/relationships/{}/checkins", rel["id"].as_str().unwrap()));
+        let path = app.url(&format!(
+            "/api/v1/relationships/{}/checkins",
+            rel["id"].as_str().unwrap()
+        ));
         let mut sent = tokio::task::JoinSet::new();
         for _ in 0..20 {
             let (client, path, csrf) = (c.client.clone(), path.clone(), c.csrf.clone());
@@ -37,7 +44,10 @@ async fn twenty_parallel_checkins_without_a_session_number_are_all_stored_and_nu
         let codes = sent.join_all().await;
         assert!(codes.iter().all(|c| *c == 201), "{b:?}: {codes:?}");
         let body: Value = c
-            .get(&app, &format!("/api/v1/relationships/{}", rel["id"].as_str().unwrap()))
+            .get(
+                &app,
+                &format!("/api/v1/relationships/{}", rel["id"].as_str().unwrap()),
+            )
             .await
             .json()
             .await

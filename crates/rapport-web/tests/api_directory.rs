@@ -346,9 +346,11 @@ async fn an_administrator_edits_a_listing_of_their_practice_and_the_account_link
             .await
             .unwrap();
         for member in [&therapist.id, &admin.id] {
-            assert!(rapport_store::practices::join(&app.state.db, &practice.id, member)
-                .await
-                .unwrap());
+            assert!(
+                rapport_store::practices::join(&app.state.db, &practice.id, member)
+                    .await
+                    .unwrap()
+            );
         }
         mine["name"] = json!("Dr Edited By Admin");
         let r = admin

@@ -14,7 +14,10 @@ async fn own_listing(app: &TestApp, therapist: &User) -> (String, Value) {
     mine.as_object_mut().unwrap().remove("id");
     let r = therapist.put(app, "/api/v1/me/listing", mine.clone()).await;
     assert_eq!(r.status(), 200);
-    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     (id, mine)
 }
 
@@ -33,7 +36,11 @@ async fn practice_of(app: &TestApp, members: &[&str]) {
         .await
         .unwrap();
     for m in members {
-        assert!(rapport_store::practices::join(&app.state.db, &p.id, m).await.unwrap());
+        assert!(
+            rapport_store::practices::join(&app.state.db, &p.id, m)
+                .await
+                .unwrap()
+        );
     }
 }
 
@@ -47,11 +54,15 @@ async fn an_administrator_outside_the_practice_cannot_rewrite_a_therapists_listi
         let other = app.signup("therapist").await;
         practice_of(&app, &[&stranger.id, &other.id]).await;
         mine["name"] = json!("Dr Hijacked");
-        let r = stranger.put(&app, &format!("/api/v1/listings/{id}"), mine.clone()).await;
+        let r = stranger
+            .put(&app, &format!("/api/v1/listings/{id}"), mine.clone())
+            .await;
         assert_eq!(r.status(), 403, "{b:?}");
         assert_eq!(stored_name(&app, &therapist).await, "Dr Own", "{b:?}");
         let loner = app.admin().await;
-        let r = loner.put(&app, &format!("/api/v1/listings/{id}"), mine).await;
+        let r = loner
+            .put(&app, &format!("/api/v1/listings/{id}"), mine)
+            .await;
         assert_eq!(r.status(), 403, "{b:?}: an admin of no practice");
     }
 }
@@ -66,12 +77,21 @@ async fn no_administrator_can_give_a_therapists_listing_effectiveness_ratings() 
         practice_of(&app, &[&therapist.id, &admin.id]).await;
         mine["effectiveness"] = json!({"anxiety": "effective"});
         mine["name"] = json!("Dr Own, edited");
-        let r = admin.put(&app, &format!("/api/v1/listings/{id}"), mine).await;
+        let r = admin
+            .put(&app, &format!("/api/v1/listings/{id}"), mine)
+            .await;
         assert_eq!(r.status(), 200, "{b:?}");
-        let stored: Value = therapist.get(&app, "/api/v1/me/listing").await.json().await.unwrap();
+        let stored: Value = therapist
+            .get(&app, "/api/v1/me/listing")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(stored["name"], "Dr Own, edited");
         assert!(
-            stored["effectiveness"].as_object().is_none_or(|m| m.is_empty()),
+            stored["effectiveness"]
+                .as_object()
+                .is_none_or(|m| m.is_empty()),
             "{b:?}: {stored}"
         );
     }
@@ -96,7 +116,10 @@ async fn a_directory_import_never_touches_a_listing_owned_by_an_account() {
         assert_eq!(report["errors"][0]["row"], 2);
         assert_eq!(report["errors"][0]["field"], "id");
         assert_eq!(stored_name(&app, &therapist).await, "Dr Own", "{b:?}");
-        let owner = rapport_store::listings::by_id(&app.state.db, &id).await.unwrap().unwrap();
+        let owner = rapport_store::listings::by_id(&app.state.db, &id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(owner.user_id.as_deref(), Some(therapist.id.as_str()));
     }
 }
@@ -107,11 +130,19 @@ async fn any_administrator_still_keeps_directory_listings_up_to_date() {
         let app = spawn_app_with(b, |_| {}).await;
         let admin = app.admin().await;
         let r = admin
-            .put(&app, "/api/v1/listings/t-dir", listing("t-dir", json!({"name": "Dr Directory"})))
+            .put(
+                &app,
+                "/api/v1/listings/t-dir",
+                listing("t-dir", json!({"name": "Dr Directory"})),
+            )
             .await;
         assert_eq!(r.status(), 200, "{b:?}");
         let r = admin
-            .put(&app, "/api/v1/listings/t-dir", listing("t-dir", json!({"name": "Dr Directory 2"})))
+            .put(
+                &app,
+                "/api/v1/listings/t-dir",
+                listing("t-dir", json!({"name": "Dr Directory 2"})),
+            )
             .await;
         assert_eq!(r.status(), 200, "{b:?}");
     }

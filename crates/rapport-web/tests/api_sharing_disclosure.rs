@@ -46,7 +46,10 @@ async fn trend_sharing_never_shows_a_misconduct_report_or_red_flags_to_the_thera
         let list = text(&app, &t, "/api/v1/caseload").await;
         let rows: Value = serde_json::from_str(&list).unwrap();
         assert_eq!(rows[0]["status"], "strong", "{b:?}: {list}");
-        assert!(!list.contains("act_now") && !list.contains("misconduct"), "{list}");
+        assert!(
+            !list.contains("act_now") && !list.contains("misconduct"),
+            "{list}"
+        );
 
         let one = text(&app, &t, &format!("/api/v1/caseload/{rel}")).await;
         let v: Value = serde_json::from_str(&one).unwrap();
@@ -54,10 +57,16 @@ async fn trend_sharing_never_shows_a_misconduct_report_or_red_flags_to_the_thera
         assert!(!one.contains("act_now") && !one.contains("unsafe"), "{one}");
 
         let page = text(&app, &t, "/caseload").await;
-        assert!(!page.contains("You can stop now") && !page.contains("act_now"), "{page}");
+        assert!(
+            !page.contains("You can stop now") && !page.contains("act_now"),
+            "{page}"
+        );
         let page = text(&app, &t, &format!("/caseload/{rel}")).await;
         assert!(!page.contains("You can stop now"), "{page}");
-        assert!(!page.contains(r#"class="flag""#), "the chart marks a red-flag session");
+        assert!(
+            !page.contains(r#"class="flag""#),
+            "the chart marks a red-flag session"
+        );
 
         let alerts = text(&app, &t, "/api/v1/alerts").await;
         assert!(
@@ -81,11 +90,17 @@ async fn answers_sharing_shows_red_flags_but_never_the_professional_line_answer(
         let v: Value = serde_json::from_str(&one).unwrap();
         assert_eq!(v["status"], "speak_up", "{b:?}: {one}");
         assert_eq!(v["checkins"][2]["flags"], json!(["boundaries", "unsafe"]));
-        assert!(!one.contains("act_now") && !one.contains("misconduct"), "{one}");
+        assert!(
+            !one.contains("act_now") && !one.contains("misconduct"),
+            "{one}"
+        );
 
         let list = text(&app, &t, "/api/v1/caseload").await;
         assert!(!list.contains("act_now"), "{list}");
-        assert!(list.contains("unsafe"), "red flags are shared under answers: {list}");
+        assert!(
+            list.contains("unsafe"),
+            "red flags are shared under answers: {list}"
+        );
         let page = text(&app, &t, &format!("/caseload/{rel}")).await;
         assert!(!page.contains("You can stop now") && !page.contains("professional line"));
     }

@@ -33,7 +33,11 @@ async fn a_therapist_exports_and_deletes_their_account_and_their_listing_goes_wi
         assert_eq!(r.status(), 200, "{b:?}: {}", r.text().await.unwrap());
         let c = app.signup("client").await;
         let rel: Value = c
-            .post(&app, "/api/v1/relationships", json!({"therapist_name": "Dr Leaving"}))
+            .post(
+                &app,
+                "/api/v1/relationships",
+                json!({"therapist_name": "Dr Leaving"}),
+            )
             .await
             .json()
             .await
@@ -46,7 +50,11 @@ async fn a_therapist_exports_and_deletes_their_account_and_their_listing_goes_wi
             async move {
                 let own = rapport_store::listings::by_user(&db, &id).await.unwrap();
                 match own {
-                    Some(l) => directory.contains(&db, &l.id).await.unwrap().then_some(l.id),
+                    Some(l) => directory
+                        .contains(&db, &l.id)
+                        .await
+                        .unwrap()
+                        .then_some(l.id),
                     None => None,
                 }
             }
@@ -58,14 +66,26 @@ async fn a_therapist_exports_and_deletes_their_account_and_their_listing_goes_wi
         let export: Value = export.json().await.unwrap();
         assert_eq!(export["account"]["email"], t.email.as_str());
         assert_eq!(export["listing"]["name"], "Dr Leaving");
-        assert!(export.get("relationships").is_none(), "no client data in a therapist's export");
+        assert!(
+            export.get("relationships").is_none(),
+            "no client data in a therapist's export"
+        );
 
         assert_eq!(delete(&app, &t, "not my password").await.status(), 422);
         let gone = delete(&app, &t, PASSWORD).await;
         assert_eq!(gone.status(), 200, "{b:?}: {}", gone.text().await.unwrap());
-        assert!(rapport_store::listings::by_user(&app.state.db, &t.id).await.unwrap().is_none());
         assert!(
-            !app.state.directory.contains(&app.state.db, &listing_id).await.unwrap(),
+            rapport_store::listings::by_user(&app.state.db, &t.id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            !app.state
+                .directory
+                .contains(&app.state.db, &listing_id)
+                .await
+                .unwrap(),
             "{b:?}: a deleted therapist is no longer matched"
         );
         let login = bare()
@@ -76,9 +96,16 @@ async fn a_therapist_exports_and_deletes_their_account_and_their_listing_goes_wi
             .unwrap();
         assert_eq!(login.status(), 422, "{b:?}: the account is gone");
         let own = c
-            .get(&app, &format!("/api/v1/relationships/{}", rel["id"].as_str().unwrap()))
+            .get(
+                &app,
+                &format!("/api/v1/relationships/{}", rel["id"].as_str().unwrap()),
+            )
             .await;
-        assert_eq!(own.status(), 200, "{b:?}: the client's own record stays theirs");
+        assert_eq!(
+            own.status(),
+            200,
+            "{b:?}: the client's own record stays theirs"
+        );
     }
 }
 
@@ -95,8 +122,18 @@ async fn a_therapist_with_sessions_still_booked_is_asked_to_cancel_them_first() 
         let r = delete(&app, &t, PASSWORD).await;
         assert_eq!(r.status(), 403, "{b:?}");
         let body: Value = r.json().await.unwrap();
-        assert!(body["message"].as_str().unwrap().contains("1 upcoming session"), "{body}");
-        assert_eq!(t.get(&app, "/api/v1/me").await.status(), 200, "nothing was deleted");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("1 upcoming session"),
+            "{body}"
+        );
+        assert_eq!(
+            t.get(&app, "/api/v1/me").await.status(),
+            200,
+            "nothing was deleted"
+        );
     }
 }
 
@@ -106,11 +143,20 @@ async fn an_administrator_deletes_their_own_account_from_the_page() {
     let admin = app.admin().await;
     let page = admin.get(&app, "/account/data").await;
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("Your account's data as JSON"));
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Your account's data as JSON")
+    );
     let r = admin
         .client
         .post(app.url("/account/delete"))
-        .form(&[("csrf", admin.csrf.as_str()), ("password", PASSWORD), ("confirm", "yes")])
+        .form(&[
+            ("csrf", admin.csrf.as_str()),
+            ("password", PASSWORD),
+            ("confirm", "yes"),
+        ])
         .send()
         .await
         .unwrap();

@@ -32,7 +32,11 @@ async fn a_deleted_clients_data_is_not_left_in_the_database_files() {
     let c = app.signup("client").await;
     let therapist = "Dr Quintessa Marlowe-Vance";
     let r = c
-        .post(&app, "/api/v1/relationships", json!({"therapist_name": therapist}))
+        .post(
+            &app,
+            "/api/v1/relationships",
+            json!({"therapist_name": therapist}),
+        )
         .await;
     assert_eq!(r.status(), 201);
     let rel: serde_json::Value = r.json().await.unwrap();

@@ -14,7 +14,9 @@ fn temp(name: &str) -> std::path::PathBuf {
 
 fn rapport(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rapport"));
-    c.args(args).current_dir(dir).env_remove("RAPPORT_DATABASE_URL");
+    c.args(args)
+        .current_dir(dir)
+        .env_remove("RAPPORT_DATABASE_URL");
     c
 }
 
@@ -58,7 +60,13 @@ fn demo_backup(dir: &Path) {
     let port = free_port().to_string();
     let (child, line) = start(
         dir,
-        &["demo", "--data-dir", "one", "--bind", &format!("127.0.0.1:{port}")],
+        &[
+            "demo",
+            "--data-dir",
+            "one",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ],
     );
     assert!(line.contains("Rapport is running"), "{line}");
     stop(child);
@@ -100,11 +108,21 @@ fn a_key_file_that_cannot_open_the_database_stops_the_server() {
     demo_backup(&dir);
     let r = run(&dir, &["restore", "b.jsonl", "--data-dir", "two"]);
     assert!(r.status.success(), "{}", stderr(&r));
-    std::fs::write(dir.join("two/rapport.key"), format!("4242 {}\n", "7e".repeat(32))).unwrap();
+    std::fs::write(
+        dir.join("two/rapport.key"),
+        format!("4242 {}\n", "7e".repeat(32)),
+    )
+    .unwrap();
     let port = free_port().to_string();
     let mut child = rapport(
         &dir,
-        &["serve", "--data-dir", "two", "--bind", &format!("127.0.0.1:{port}")],
+        &[
+            "serve",
+            "--data-dir",
+            "two",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ],
     )
     .stdout(Stdio::null())
     .stderr(Stdio::piped())
@@ -113,7 +131,10 @@ fn a_key_file_that_cannot_open_the_database_stops_the_server() {
     let status = child.wait().unwrap();
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-    assert!(!status.success(), "the server kept running with a foreign key");
+    assert!(
+        !status.success(),
+        "the server kept running with a foreign key"
+    );
     assert!(err.contains("does not hold key"), "{err}");
 }
 

@@ -124,7 +124,10 @@ async fn nothing_a_client_types_reaches_the_logs() {
         .unwrap();
     assert!(feed.status().is_client_error(), "an unknown feed token");
     let bare = reqwest::Client::new();
-    for forged in [format!("forged {secret}"), format!("{secret}{}", "x".repeat(60))] {
+    for forged in [
+        format!("forged {secret}"),
+        format!("{secret}{}", "x".repeat(60)),
+    ] {
         let r = bare
             .get(format!("{base}/healthz"))
             .header("x-request-id", &forged)
@@ -140,7 +143,11 @@ async fn nothing_a_client_types_reaches_the_logs() {
         .send()
         .await
         .unwrap();
-    assert_eq!(plain.headers()["x-request-id"], "proxy-id-42", "a plain one is kept");
+    assert_eq!(
+        plain.headers()["x-request-id"],
+        "proxy-id-42",
+        "a plain one is kept"
+    );
 
     Command::new("kill")
         .arg("-TERM")
@@ -153,7 +160,10 @@ async fn nothing_a_client_types_reaches_the_logs() {
         log.contains("request"),
         "debug logging was on and wrote request lines"
     );
-    assert!(log.contains("/calendar/{file}"), "the route is logged, not the path");
+    assert!(
+        log.contains("/calendar/{file}"),
+        "the route is logged, not the path"
+    );
     assert!(
         !log.contains(&secret),
         "the log contains something the client typed:\n{}",

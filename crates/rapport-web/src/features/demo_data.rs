@@ -36,7 +36,14 @@ pub async fn seed(state: &AppState, client: &User, therapist: &User) -> Result<(
         None,
     )
     .await?;
-    relationships::accept(&state.db, &therapist.id, &rel.id, rapport_store::now_ms()).await?;
+    relationships::answer(
+        &state.db,
+        &therapist.id,
+        &rel.id,
+        relationships::Answer::Accepted,
+        rapport_store::now_ms(),
+    )
+    .await?;
     for c in demo_checkins() {
         let Value::Object(obj) = c else { continue };
         service::record_checkin(state, &scope, &rel.id, obj).await?;

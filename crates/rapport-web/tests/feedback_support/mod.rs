@@ -196,9 +196,15 @@ pub async fn seed_course(
 ) -> (String, String) {
     let (client, rel) = seed_requested_course(app, therapist_id, phq9, gad7).await;
     assert!(
-        relationships::accept(&app.state.db, therapist_id, &rel, rapport_store::now_ms())
-            .await
-            .unwrap()
+        relationships::answer(
+            &app.state.db,
+            therapist_id,
+            &rel,
+            relationships::Answer::Accepted,
+            rapport_store::now_ms()
+        )
+        .await
+        .unwrap()
     );
     (client, rel)
 }

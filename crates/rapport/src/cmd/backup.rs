@@ -72,7 +72,10 @@ pub async fn restore(a: RestoreArgs) -> anyhow::Result<()> {
     );
     let key_path = a.storage.key_path();
     match key_guard::open_vault(&db, &key_path).await {
-        Ok(_) => eprintln!("the key file {} opens the restored data", key_path.display()),
+        Ok(_) => eprintln!(
+            "the key file {} opens the restored data",
+            key_path.display()
+        ),
         Err(e) => eprintln!("before starting Rapport: {e}"),
     }
     Ok(())

@@ -240,7 +240,14 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
                 Some("t-bench"),
             )
             .await?;
-            relationships::accept(&db, &therapist.id, &rel.id, rapport_store::now_ms()).await?;
+            relationships::answer(
+                &db,
+                &therapist.id,
+                &rel.id,
+                relationships::Answer::Accepted,
+                rapport_store::now_ms(),
+            )
+            .await?;
             if k < SHARED_PER_CLIENT {
                 relationships::set_sharing(&db, &user_id, &rel.id, Sharing::Trend).await?;
             }

@@ -32,10 +32,7 @@ pub async fn run(args: ServeArgs, demo: bool) -> anyhow::Result<()> {
         state.set_ready();
         instruments::load_at_start(&state).await;
     } else {
-        tokio::spawn(migrate_until_ready(
-            state.clone(),
-            args.storage.key_path(),
-        ));
+        tokio::spawn(migrate_until_ready(state.clone(), args.storage.key_path()));
     }
     tokio::spawn(purge_sessions(state.clone()));
     tokio::spawn(rapport_web::features::matching::keep_current(state.clone()));

@@ -15,9 +15,10 @@ use serde::Deserialize;
 use super::view::{self, Chart, DomainLine};
 use super::{alerts, effectiveness, outcomes, pooled, settings};
 use crate::auth::{ClientScope, TherapistScope};
-use crate::error::AppError;
+use crate::error::{AppError, IdPath};
 use crate::pages::{Layout, render_status};
 use crate::state::AppState;
+use rapport_core::ids::AlertId;
 
 /// `/alerts`, `/alerts/{id}`, `/caseload/{id}/outcomes`, `/feedback`, and the client's
 /// `/relationships/{id}/outcomes`.
@@ -72,9 +73,9 @@ async fn alert_list(
 async fn alert_evidence(
     State(state): State<AppState>,
     therapist: TherapistScope,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<AlertId>,
 ) -> Result<Response, AppError> {
-    let alert = alerts::for_therapist(&state, &therapist, &id).await?;
+    let alert = alerts::for_therapist(&state, &therapist, id.as_str()).await?;
     Ok(Redirect::to(&alerts::evidence_path(&alert)).into_response())
 }
 
@@ -82,9 +83,9 @@ async fn alert_evidence(
 async fn alert_open(
     State(state): State<AppState>,
     therapist: TherapistScope,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<AlertId>,
 ) -> Result<Response, AppError> {
-    let alert = alerts::open(&state, &therapist, &id).await?;
+    let alert = alerts::open(&state, &therapist, id.as_str()).await?;
     Ok(Redirect::to(&alerts::evidence_path(&alert)).into_response())
 }
 

@@ -5,9 +5,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rapport_core::alliance;
+use rapport_core::ids::RelationshipId;
 use rapport_store::audit;
-use rapport_store::relationships;
-use serde::Deserialize;
+use rapport_store::relationships::{self, Answer};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::service::{self, Loaded};
 use crate::auth::{ClientScope, TherapistScope};
-use crate::error::{ApiJson, AppError};
+use crate::error::{ApiJson, AppError, IdPath};
 use crate::paging::{PAGE_SIZE, PageQuery};
 use crate::state::AppState;
 
@@ -246,42 +247,59 @@ async fn caseload(
 
 /// Clients who recorded a relationship with you and wait for you to accept it: until you do, they
 /// are not on your caseload, raise no alerts and count in none of your figures.
-#[utoipa::path(get, path = "/api/v1/caseload/requests", tag = "alliance", responses((status = 200, description = "Waiting relationships, oldest first")))]
+#[utoipa::path(get, path = "/api/v1/caseload/requests", tag = "alliance", responses((status = 200, description = "Waiting relationships, oldest first", body = [service::Request])))]
 async fn caseload_requests(
     State(state): State<AppState>,
     therapist: TherapistScope,
-) -> Result<Json<Value>, AppError> {
-    let list = service::requests(&state, &therapist).await?;
-    Ok(Json(Value::Array(
-        list.iter()
-            .map(|r| json!({"relationship_id": r.relationship_id, "client_name": r.client_name, "created_at": r.created_at}))
-            .collect(),
-    )))
+) -> Result<Json<Vec<service::Request>>, AppError> {
+    Ok(Json(service::requests(&state, &therapist).await?))
+}
+
+/// A therapist's answer, as recorded.
+#[derive(Serialize, ToSchema)]
+pub struct Answered {
+    /// The relationship.
+    #[schema(value_type = String)]
+    pub relationship_id: RelationshipId,
+    /// `accepted` or `declined`.
+    #[schema(value_type = String)]
+    pub answer: Answer,
+}
+
+async fn answered(
+    state: &AppState,
+    therapist: &TherapistScope,
+    id: RelationshipId,
+    answer: Answer,
+) -> Result<Json<Answered>, AppError> {
+    service::answer(state, therapist, &id, answer).await?;
+    Ok(Json(Answered {
+        relationship_id: id,
+        answer,
+    }))
 }
 
 /// Accept a client's relationship with you (waiting, or declined before): it joins your caseload
 /// and figures as far as they share.
 #[utoipa::path(post, path = "/api/v1/relationships/{id}/accept", tag = "alliance", params(("id" = String, Path)),
-    responses((status = 200, description = "Accepted"), (status = 404, description = "Not a relationship waiting for you")))]
+    responses((status = 200, description = "Accepted", body = Answered), (status = 404, description = "Not a relationship waiting for you")))]
 async fn accept(
     State(state): State<AppState>,
     therapist: TherapistScope,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
-    service::accept(&state, &therapist, &id).await?;
-    Ok(Json(json!({"relationship_id": id, "accepted": true})))
+    IdPath(id): IdPath<RelationshipId>,
+) -> Result<Json<Answered>, AppError> {
+    answered(&state, &therapist, id, Answer::Accepted).await
 }
 
 /// Decline a client's relationship with you: it never reaches you, and the client keeps all of it.
 #[utoipa::path(post, path = "/api/v1/relationships/{id}/decline", tag = "alliance", params(("id" = String, Path)),
-    responses((status = 200, description = "Declined"), (status = 404, description = "Not a relationship waiting for you")))]
+    responses((status = 200, description = "Declined", body = Answered), (status = 404, description = "Not a relationship waiting for you")))]
 async fn decline(
     State(state): State<AppState>,
     therapist: TherapistScope,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
-    service::decline(&state, &therapist, &id).await?;
-    Ok(Json(json!({"relationship_id": id, "declined": true})))
+    IdPath(id): IdPath<RelationshipId>,
+) -> Result<Json<Answered>, AppError> {
+    answered(&state, &therapist, id, Answer::Declined).await
 }
 
 /// The shared answers as JSON, without the professional-line answer: it is never shared, so

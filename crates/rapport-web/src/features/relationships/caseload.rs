@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,9 +12,11 @@ use rapport_core::alliance;
 use super::service::{self, TherapistView};
 use super::{chart, view};
 use crate::auth::TherapistScope;
-use crate::error::AppError;
+use crate::error::{AppError, IdPath};
 use crate::pages::{Layout, render_status};
 use crate::state::AppState;
+use rapport_core::ids::RelationshipId;
+use rapport_store::relationships::Answer;
 
 /// `/caseload`, `/caseload/{id}`, and accepting or declining a waiting relationship.
 pub fn router() -> Router<AppState> {
@@ -133,18 +135,18 @@ async fn list(
 async fn accept(
     State(state): State<AppState>,
     therapist: TherapistScope,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<RelationshipId>,
 ) -> Result<Response, AppError> {
-    service::accept(&state, &therapist, &id).await?;
+    service::answer(&state, &therapist, &id, Answer::Accepted).await?;
     Ok(Redirect::to("/caseload").into_response())
 }
 
 async fn decline(
     State(state): State<AppState>,
     therapist: TherapistScope,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<RelationshipId>,
 ) -> Result<Response, AppError> {
-    service::decline(&state, &therapist, &id).await?;
+    service::answer(&state, &therapist, &id, Answer::Declined).await?;
     Ok(Redirect::to("/caseload").into_response())
 }
 
@@ -162,9 +164,9 @@ async fn show(
     State(state): State<AppState>,
     therapist: TherapistScope,
     layout: Layout,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<RelationshipId>,
 ) -> Result<Response, AppError> {
-    let v = service::load_for_therapist(&state, &therapist, &id).await?;
+    let v = service::load_for_therapist(&state, &therapist, id.as_str()).await?;
     let answers = v.seen.checkins.as_deref().unwrap_or_default();
     let reading = view::Reading::of(&v.seen.assessment, answers);
     let chart = chart::trend_svg("trend", &v.seen.assessment, answers);

@@ -7,8 +7,9 @@
 use rapport_core::FieldError;
 use rapport_core::alliance::{self, Assessment, CheckIn, Disclosed, Disclosure, Flag};
 use rapport_core::feedback::is_overdue;
+use rapport_core::ids::RelationshipId;
 use rapport_store::checkins::StoredCheckIn;
-use rapport_store::relationships::{self, Relationship, Sharing};
+use rapport_store::relationships::{self, Answer, Relationship, Sharing};
 use rapport_store::{StoreError, audit, checkins, listings, messages, users};
 use serde_json::{Map, Value};
 
@@ -410,6 +411,7 @@ pub async fn caseload(
 
 /// A relationship waiting for the therapist's answer: who asked and when, nothing of what the
 /// client records (that reaches the therapist only once they accept, as far as it is shared).
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Request {
     /// The relationship.
     pub relationship_id: String,
@@ -438,42 +440,17 @@ pub async fn requests(
         .collect())
 }
 
-/// The therapist accepts a relationship that names them: it joins their caseload and figures as
-/// far as the client shares. 404 when it is not theirs or not waiting.
-pub async fn accept(
+/// The therapist answers a relationship that names them: accepted, it joins their caseload and
+/// figures as far as the client shares; declined, it never reaches them and the client keeps it.
+/// 404 when it is not theirs or not waiting for that answer.
+pub async fn answer(
     state: &AppState,
     therapist: &TherapistScope,
-    rel_id: &str,
+    rel_id: &RelationshipId,
+    answer: Answer,
 ) -> Result<(), AppError> {
-    if relationships::accept(
-        &state.db,
-        &therapist.user.id,
-        rel_id,
-        rapport_store::now_ms(),
-    )
-    .await?
-    {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-/// The therapist declines a waiting relationship: it never reaches them; the client keeps it and
-/// everything in it. 404 when it is not theirs or not waiting.
-pub async fn decline(
-    state: &AppState,
-    therapist: &TherapistScope,
-    rel_id: &str,
-) -> Result<(), AppError> {
-    if relationships::decline(
-        &state.db,
-        &therapist.user.id,
-        rel_id,
-        rapport_store::now_ms(),
-    )
-    .await?
-    {
+    let now = rapport_store::now_ms();
+    if relationships::answer(&state.db, &therapist.user.id, rel_id.as_str(), answer, now).await? {
         Ok(())
     } else {
         Err(AppError::NotFound)

@@ -13,5 +13,6 @@ pub mod ids;
 pub mod instrument;
 pub mod matching;
 pub mod outcome;
+pub mod zone;
 
 pub use error::{FieldError, Invalid};

@@ -69,6 +69,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_outbox_practice.sql"),
         postgres: include_str!("../migrations/postgres/0011_outbox_practice.sql"),
     },
+    Migration {
+        version: 12,
+        sqlite: include_str!("../migrations/sqlite/0012_time_zones.sql"),
+        postgres: include_str!("../migrations/postgres/0012_time_zones.sql"),
+    },
 ];
 
 const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
@@ -86,6 +91,12 @@ const PG_LOCK: &str = "SELECT pg_advisory_xact_lock(32195282895598196)";
 /// versions are applied, so a second runner waits and then finds nothing left to do instead of
 /// failing on tables the first one just created.
 pub async fn run(db: &Db) -> Result<()> {
+    run_up_to(db, i64::MAX).await
+}
+
+/// [`run`], stopping after `version`: for tests of a data migration, which need rows written
+/// under the old schema first.
+pub async fn run_up_to(db: &Db, version: i64) -> Result<()> {
     crate::with_tx!(db, tx => {
         if db.backend() == Backend::Postgres {
             sqlx::query(PG_LOCK).execute(&mut *tx).await?;
@@ -99,7 +110,10 @@ pub async fn run(db: &Db) -> Result<()> {
                 "the database is at schema version {newest}, newer than this program knows; upgrade Rapport"
             )));
         }
-        for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        for m in MIGRATIONS
+            .iter()
+            .filter(|m| !applied.contains(&m.version) && m.version <= version)
+        {
             let ddl = match db.backend() {
                 Backend::Sqlite => m.sqlite,
                 Backend::Postgres => m.postgres,

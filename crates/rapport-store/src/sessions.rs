@@ -38,15 +38,16 @@ fn row_from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             display_name: r.get(2)?,
             role: r.get(3)?,
             created_at: r.get(4)?,
+            time_zone: r.get(5)?,
         },
-        csrf: r.get(5)?,
-        expires_at: r.get(6)?,
-        data_version: r.get(7)?,
+        csrf: r.get(6)?,
+        expires_at: r.get(7)?,
+        data_version: r.get(8)?,
     })
 }
 
 const INSERT: &str = "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-const FIND: &str = "SELECT u.id, u.email, u.display_name, u.role, u.created_at, s.csrf, s.expires_at, u.data_version FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2";
+const FIND: &str = "SELECT u.id, u.email, u.display_name, u.role, u.created_at, u.time_zone, s.csrf, s.expires_at, u.data_version FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2";
 const DELETE: &str = "DELETE FROM sessions WHERE id_hash = $1";
 pub(crate) const DELETE_OTHERS: &str = "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2";
 const PURGE: &str = "DELETE FROM sessions WHERE expires_at <= $1";

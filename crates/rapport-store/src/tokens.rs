@@ -39,7 +39,7 @@ pub(crate) const REVOKE_ALL: &str =
     "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL";
 const REVOKE: &str =
     "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
-const FIND_USER: &str = "SELECT u.id, u.email, u.display_name, u.role, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2";
+const FIND_USER: &str = "SELECT u.id, u.email, u.display_name, u.role, u.created_at, u.time_zone FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2";
 /// Records use at most once a minute: a token is used on every API request, and a write per read
 /// would queue every API call behind SQLite's single writer.
 const TOUCH: &str = "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND (last_used_at IS NULL OR last_used_at < $1 - 60000)";

@@ -1,5 +1,6 @@
 //! Accounts: who someone is and what role they hold.
 
+use rapport_core::zone::Zone;
 use serde::Serialize;
 
 use crate::{Db, Result, StoreError, new_id, now_ms, with_pool, with_write};
@@ -50,6 +51,8 @@ pub struct User {
     pub role: Role,
     /// Creation time, Unix ms.
     pub created_at: i64,
+    /// The account's time zone: every time is shown to them in it.
+    pub time_zone: Zone,
 }
 
 /// A user with the stored password hash, only for verifying a login.
@@ -67,6 +70,7 @@ pub(crate) struct UserRow {
     pub display_name: String,
     pub role: String,
     pub created_at: i64,
+    pub time_zone: String,
 }
 
 impl UserRow {
@@ -79,6 +83,7 @@ impl UserRow {
             display_name: self.display_name,
             role,
             created_at: self.created_at,
+            time_zone: Zone::stored(&self.time_zone),
         })
     }
 }
@@ -90,16 +95,19 @@ struct CredRow {
     password_hash: String,
 }
 
-const INSERT: &str = "INSERT INTO users (id, email, display_name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
-const BY_EMAIL: &str =
-    "SELECT id, email, display_name, role, created_at, password_hash FROM users WHERE email = $1";
-const BY_ID: &str = "SELECT id, email, display_name, role, created_at FROM users WHERE id = $1";
+const INSERT: &str = "INSERT INTO users (id, email, display_name, role, password_hash, created_at, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const BY_EMAIL: &str = "SELECT id, email, display_name, role, created_at, time_zone, password_hash FROM users WHERE email = $1";
+const BY_ID: &str =
+    "SELECT id, email, display_name, role, created_at, time_zone FROM users WHERE id = $1";
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $1 WHERE id = $2";
-const PASSWORD_OF: &str =
-    "SELECT id, email, display_name, role, created_at, password_hash FROM users WHERE id = $1";
+const PASSWORD_OF: &str = "SELECT id, email, display_name, role, created_at, time_zone, password_hash FROM users WHERE id = $1";
 const DELETE: &str = "DELETE FROM users WHERE id = $1";
+const SET_ZONE: &str = "UPDATE users SET time_zone = $1 WHERE id = $2";
+const NAMES: &str = "SELECT id, display_name FROM users WHERE id IN";
+const ZONED: &str = "SELECT id, time_zone FROM users WHERE time_zone <> 'UTC'";
+const ZONES: &str = "SELECT id, time_zone FROM users WHERE id IN";
 
-/// Creates an account; an e-mail address already in use is a [`StoreError::Conflict`].
+/// Creates an account in UTC (tools and tests; people signing up use [`create_in_zone`]).
 pub async fn create(
     db: &Db,
     email: &str,
@@ -107,16 +115,30 @@ pub async fn create(
     role: Role,
     password_hash: &str,
 ) -> Result<User> {
+    create_in_zone(db, email, display_name, role, password_hash, &Zone::utc()).await
+}
+
+/// Creates an account in its time zone; an e-mail address already in use is a
+/// [`StoreError::Conflict`].
+pub async fn create_in_zone(
+    db: &Db,
+    email: &str,
+    display_name: &str,
+    role: Role,
+    password_hash: &str,
+    time_zone: &Zone,
+) -> Result<User> {
     let user = User {
         id: new_id(),
         email: email.to_owned(),
         display_name: display_name.to_owned(),
         role,
         created_at: now_ms(),
+        time_zone: time_zone.clone(),
     };
     let done = with_write!(db, pool => sqlx::query(INSERT)
         .bind(&user.id).bind(&user.email).bind(&user.display_name).bind(role.as_str())
-        .bind(password_hash).bind(user.created_at)
+        .bind(password_hash).bind(user.created_at).bind(user.time_zone.name())
         .execute(pool).await.map(|r| r.rows_affected()));
     match done {
         Ok(_) => Ok(user),
@@ -153,6 +175,50 @@ pub async fn credentials_by_id(db: &Db, id: &str) -> Result<Option<Credentials>>
     .transpose()
 }
 
+/// Changes the account's time zone (already checked against the database by its type).
+pub async fn set_time_zone(db: &Db, id: &str, zone: &Zone) -> Result<()> {
+    with_write!(db, pool => sqlx::query(SET_ZONE).bind(zone.name()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The time zones of these accounts, by id (unknown ids are absent).
+pub async fn time_zones(db: &Db, ids: &[&str]) -> Result<std::collections::HashMap<String, Zone>> {
+    Ok(id_pairs(db, ZONES, ids)
+        .await?
+        .into_iter()
+        .map(|(id, z)| (id, Zone::stored(&z)))
+        .collect())
+}
+
+/// Every account whose zone is not UTC, by id: for work written in bulk (the day-before
+/// reminders), where one query beats one per recipient.
+pub async fn zoned(db: &Db) -> Result<std::collections::HashMap<String, Zone>> {
+    let rows: Vec<(String, String)> =
+        with_pool!(db, pool => sqlx::query_as(ZONED).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, z)| (id, Zone::stored(&z)))
+        .collect())
+}
+
+/// `(id, value)` rows of `select` (a query ending in `WHERE id IN`) for these ids, one query per
+/// chunk of [`crate::IN_LIST_MAX`].
+async fn id_pairs(db: &Db, select: &str, ids: &[&str]) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(crate::IN_LIST_MAX) {
+        let sql = format!("{select} ({})", crate::placeholders(chunk.len()));
+        let rows: Vec<(String, String)> = with_pool!(db, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// An account by id.
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<User>> {
     let row: Option<UserRow> =
@@ -166,22 +232,7 @@ pub async fn display_names(
     db: &Db,
     ids: &[&str],
 ) -> Result<std::collections::HashMap<String, String>> {
-    let mut out = std::collections::HashMap::new();
-    for chunk in ids.chunks(crate::IN_LIST_MAX) {
-        let sql = format!(
-            "SELECT id, display_name FROM users WHERE id IN ({})",
-            crate::placeholders(chunk.len())
-        );
-        let rows: Vec<(String, String)> = with_pool!(db, pool => {
-            let mut q = sqlx::query_as(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            q.fetch_all(pool).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+    Ok(id_pairs(db, NAMES, ids).await?.into_iter().collect())
 }
 
 /// Replaces the password hash.

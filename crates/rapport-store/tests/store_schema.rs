@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 on_both_databases!(
     migrations_run_twice_change_nothing,
     migrations_started_together_apply_the_schema_once,
+    old_fixed_offsets_become_the_zone_they_match_with_a_notice_where_they_name_no_place,
 );
 
 async fn migrations_run_twice_change_nothing(t: &TestDb) {
@@ -42,6 +43,57 @@ async fn migrations_started_together_apply_the_schema_once(t: &TestDb) {
     assert_eq!(applied, versions(&t.db).await, "every migration, each once");
     let u = user(&db, Role::Client).await;
     assert!(users::by_id(&db, &u.id).await.unwrap().is_some());
+    db.close().await;
+}
+
+async fn exec(db: &Db, sql: &str) {
+    match db {
+        Db::Sqlite(s) => {
+            sqlx::query(sql).execute(&s.pool).await.unwrap();
+        }
+        Db::Postgres(p) => {
+            sqlx::query(sql).execute(p).await.unwrap();
+        }
+    }
+}
+
+async fn old_fixed_offsets_become_the_zone_they_match_with_a_notice_where_they_name_no_place(
+    t: &TestDb,
+) {
+    let db = t.unmigrated().await;
+    migrate::run_up_to(&db, 11).await.unwrap();
+    for (id, offset) in [
+        ("plus1", 60),
+        ("minus5", -300),
+        ("kolkata", 330),
+        ("newfoundland", -210),
+        ("utc", 0),
+    ] {
+        exec(&db, &format!("INSERT INTO users (id, email, display_name, role, password_hash, created_at) VALUES ('{id}', '{id}@example.org', 'T', 'therapist', 'x', 1)")).await;
+        exec(&db, &format!("INSERT INTO care_settings (therapist_id, utc_offset_minutes, notice_hours, session_minutes, updated_at) VALUES ('{id}', {offset}, 24, 50, 1)")).await;
+    }
+    exec(&db, "INSERT INTO users (id, email, display_name, role, password_hash, created_at) VALUES ('client', 'c@example.org', 'C', 'client', 'x', 1)").await;
+    migrate::run(&db).await.unwrap();
+    let expect = [
+        ("plus1", "Etc/GMT-1", Some(60)),
+        ("minus5", "Etc/GMT+5", Some(-300)),
+        ("kolkata", "Asia/Kolkata", None),
+        ("newfoundland", "UTC", Some(-210)),
+        ("utc", "UTC", Some(0)),
+    ];
+    for (id, zone, notice) in expect {
+        let u = users::by_id(&db, id).await.unwrap().unwrap();
+        assert_eq!(u.time_zone.name(), zone, "{id}");
+        let s = rapport_store::care::schedule::get(&db, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.zone_notice_offset, notice, "{id}");
+    }
+    let plus1 = rapport_core::zone::Zone::parse("z", "Etc/GMT-1").unwrap();
+    assert_eq!(plus1.offset_minutes_at(0), 60, "the same clock as before");
+    let c = users::by_id(&db, "client").await.unwrap().unwrap();
+    assert_eq!(c.time_zone.name(), "UTC");
     db.close().await;
 }
 

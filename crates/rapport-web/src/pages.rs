@@ -126,28 +126,8 @@ pub async fn error_pages(
     out
 }
 
-/// A Unix-ms time as `YYYY-MM-DD HH:MM UTC`, the one way pages print a moment (no time-zone
-/// database needed; the UTC label keeps it honest).
-pub fn date_time(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (y, m, d) = rapport_core::care::clock::civil_from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::date_time;
-
-    #[test]
-    fn moments_print_as_utc_calendar_dates() {
-        assert_eq!(date_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(date_time(951_782_400_000), "2000-02-29 00:00 UTC");
-        assert_eq!(date_time(1_795_642_018_368), "2026-11-25 21:26 UTC");
-        assert_eq!(date_time(-1), "1969-12-31 23:59 UTC");
-    }
+/// A Unix-ms time as `YYYY-MM-DD HH:MM (City)` in the viewer's zone: the one way pages print a
+/// moment in lists and tables.
+pub fn date_time(ms: i64, zone: &rapport_core::zone::Zone) -> String {
+    zone.date_time(ms)
 }

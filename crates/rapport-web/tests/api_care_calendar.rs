@@ -6,33 +6,6 @@ mod common;
 
 use care_support::*;
 use serde_json::{Value, json};
-use std::path::Path;
-
-fn validate(files: &[std::path::PathBuf]) -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ics/validate_ics.py");
-    let out = std::process::Command::new("python3")
-        .arg(&script)
-        .args(files)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("could not start python3 to validate iCalendar (is Python 3 installed?): {e}")
-        });
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_ne!(
-        out.status.code(),
-        Some(2),
-        "the iCalendar validator cannot run (pip install icalendar):\n{report}"
-    );
-    assert!(
-        out.status.success(),
-        "iCalendar validation failed:\n{report}"
-    );
-    report
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calendar_files_and_the_secret_feed_pass_the_icalendar_validator_and_the_feed_can_be_revoked()
@@ -121,7 +94,7 @@ async fn calendar_files_and_the_secret_feed_pass_the_icalendar_validator_and_the
             p
         })
         .collect();
-        let report = validate(&files);
+        let report = validate_ics(&files);
         assert!(report.contains("4 file(s) valid"), "{report}");
         assert_eq!(
             report.matches("CANCELLED").count(),
@@ -163,7 +136,8 @@ fn the_validator_rejects_a_calendar_without_required_properties() {
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.ics");
     std::fs::write(&bad, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260303T180000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ics/validate_ics.py");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ics/validate_ics.py");
     let out = std::process::Command::new("python3")
         .arg(script)
         .arg(&bad)

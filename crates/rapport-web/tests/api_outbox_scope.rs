@@ -95,8 +95,8 @@ async fn an_admin_of_practice_a_cannot_see_practice_bs_outbox_rows_in_the_api_or
         let lone_rows = ids_for(&app, &[&loner, &cl]).await;
         assert_eq!(
             a_rows.len(),
-            2,
-            "{backend:?}: booking to the therapist, cancellation to the client"
+            3,
+            "{backend:?}: booking to the therapist, its confirmation and the cancellation to the client"
         );
         assert_eq!(
             listed(&app, &admin_a).await,

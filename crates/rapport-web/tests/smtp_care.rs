@@ -158,10 +158,10 @@ async fn queued_mail_reaches_a_real_smtp_server_once_even_with_two_workers() {
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!(
             a.sent + b.sent,
-            7,
+            8,
             "{backend:?}: every message sent, none twice: {a:?} {b:?}"
         );
-        let text = peer.wait_for("Message-ID:", 7);
+        let text = peer.wait_for("Message-ID:", 8);
         for id in &ids {
             assert_eq!(
                 text.matches(&format!("<{id}@rapport>")).count(),
@@ -172,6 +172,10 @@ async fn queued_mail_reaches_a_real_smtp_server_once_even_with_two_workers() {
         assert!(
             text.contains("Subject: New booking") && text.contains(&t.email),
             "the booking notice went to the therapist:\n{text}"
+        );
+        assert!(
+            text.contains("Subject: Your booking is confirmed") && text.contains(&client.email),
+            "the confirmation went to the client:\n{text}"
         );
         assert!(text.contains("From: Rapport <rapport@example.org>"));
         let again = one

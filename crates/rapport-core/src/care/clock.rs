@@ -1,8 +1,8 @@
-//! Dates without a time-zone database: Unix milliseconds in, calendar words out.
+//! The calendar: Unix milliseconds in, calendar words out.
 //!
-//! Rapport stores every time as Unix milliseconds (UTC). A therapist's local time is a fixed
-//! offset from UTC (see [`super::UtcOffset`]), so turning an instant into "Tue 3 Mar 2026, 18:00"
-//! needs only the proleptic Gregorian calendar, written out here.
+//! Rapport stores every time as Unix milliseconds (UTC). A person's wall clock at an instant is
+//! UTC plus their zone's offset at that instant ([`crate::zone::Zone`] reads it from the IANA
+//! database); from there, "Tue 3 Mar 2026, 18:00" needs only the proleptic Gregorian calendar, written out here.
 
 /// Milliseconds in an hour.
 pub const HOUR_MS: i64 = 3_600_000;

@@ -14,5 +14,5 @@ pub mod waitlist;
 
 pub use caps::{BookingCaps, CapRefusal, Standing};
 pub use ending::{EndingChoice, Farewell};
-pub use schedule::{Kind, Notice, Schedule, UtcOffset, WeeklySlot};
+pub use schedule::{Kind, Notice, Schedule, WeeklySlot};
 pub use stage::{EndedBy, Stage, Step};

@@ -1,11 +1,14 @@
 //! Weekly availability, bookable slots and the cancellation policy.
 //!
-//! A therapist publishes hours of the week ("Tuesday 18:00") in their own local time. Local time
-//! is a fixed offset from UTC, not a named zone: without a time-zone database Rapport cannot know
-//! when clocks change, so a therapist whose clocks change updates the offset (the page says so).
-//! Every slot starts on the hour and lasts [`Schedule::session_minutes`].
+//! A therapist publishes hours of the week ("Tuesday 18:00") as wall-clock times in their own
+//! time zone ([`Zone`]). A weekly series keeps that wall-clock time across clock changes: the
+//! seventh Tuesday is at 18:00 London time even though the clocks moved in between, so it is not a
+//! fixed number of hours after the first. A published hour that does not exist on a
+//! spring-forward day is not offered that day; one that happens twice on an autumn day is the
+//! earlier of the two. Every slot starts on the hour and lasts [`Schedule::session_minutes`].
 
-use super::clock::{self, DAY_MS, HOUR_MS, WEEK_MS};
+use super::clock::{self, HOUR_MS, WEEK_MS};
+use crate::zone::{Resolved, WallTime, Zone};
 use crate::{FieldError, Invalid};
 use serde::Serialize;
 
@@ -13,63 +16,6 @@ use serde::Serialize;
 pub const MAX_WEEKS: u32 = 12;
 /// How far ahead the booking page looks for free slots.
 pub const HORIZON_WEEKS: u32 = 4;
-
-/// A fixed offset from UTC in minutes east (`+01:00` is 60).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(transparent)]
-pub struct UtcOffset(i32);
-
-impl UtcOffset {
-    /// The offset in minutes east of UTC.
-    pub fn minutes(self) -> i32 {
-        self.0
-    }
-
-    /// Reads `UTC`, `Z`, `+01:00`, `-05:30` or `+0100` (−12:00 … +14:00, as real zones are).
-    pub fn parse(text: &str) -> Result<UtcOffset, Invalid> {
-        let bad = || {
-            Invalid::one(
-                "utc_offset",
-                "must look like +01:00 or -05:00 (UTC is +00:00)",
-            )
-        };
-        let t = text.trim();
-        if t.eq_ignore_ascii_case("utc") || t == "Z" {
-            return Ok(UtcOffset(0));
-        }
-        let t = t.strip_prefix("UTC").unwrap_or(t);
-        let (sign, rest) = match t.as_bytes().first() {
-            Some(b'+') => (1, &t[1..]),
-            Some(b'-') => (-1, &t[1..]),
-            _ => return Err(bad()),
-        };
-        let digits: String = rest.chars().filter(|c| *c != ':').collect();
-        if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) || rest.len() > 5 {
-            return Err(bad());
-        }
-        let h: i32 = digits[..2].parse().map_err(|_| bad())?;
-        let m: i32 = digits[2..].parse().map_err(|_| bad())?;
-        let v = sign * (h * 60 + m);
-        if m > 59 || !(-720..=840).contains(&v) {
-            return Err(bad());
-        }
-        Ok(UtcOffset(v))
-    }
-
-    /// An offset from minutes, when in range.
-    pub fn from_minutes(minutes: i64) -> Option<UtcOffset> {
-        (-720..=840)
-            .contains(&minutes)
-            .then_some(UtcOffset(minutes as i32))
-    }
-}
-
-impl std::fmt::Display for UtcOffset {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sign = if self.0 < 0 { '-' } else { '+' };
-        write!(f, "{sign}{:02}:{:02}", self.0.abs() / 60, self.0.abs() % 60)
-    }
-}
 
 /// One published hour of the week, in the therapist's local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -137,8 +83,8 @@ impl Kind {
 /// A therapist's published week and booking policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Schedule {
-    /// Local time of the slots.
-    pub offset: UtcOffset,
+    /// The therapist's time zone: the slots are wall-clock hours in it.
+    pub zone: Zone,
     /// The published hours, sorted, without repeats.
     pub slots: Vec<WeeklySlot>,
     /// Cancelling with less notice than this is "late" (still allowed: cancelling always beats
@@ -149,7 +95,7 @@ pub struct Schedule {
 }
 
 /// Why a time cannot be booked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     /// The time has already started or passed.
     Past,
@@ -157,11 +103,14 @@ pub enum Refusal {
     NotOffered,
     /// Too many weekly repeats asked for.
     TooManyWeeks,
+    /// One of the times does not exist: the clocks jump over it that day. Carries the local
+    /// date-time in words ("Sun 29 Mar 2026, 01:00") and the zone's city.
+    SkippedHour(String, String),
 }
 
 impl Refusal {
     /// The problem, naming the field.
-    pub fn to_field(self) -> FieldError {
+    pub fn to_field(&self) -> FieldError {
         match self {
             Refusal::Past => FieldError::new(
                 "starts_at",
@@ -174,6 +123,13 @@ impl Refusal {
             Refusal::TooManyWeeks => {
                 FieldError::new("weeks", format!("must be a number from 1 to {MAX_WEEKS}"))
             }
+            Refusal::SkippedHour(when, city) => FieldError::new(
+                "starts_at",
+                format!(
+                    "includes {when}, a time that doesn't exist in {city}: the clocks go forward \
+                     that night. Please book fewer weeks or pick another time"
+                ),
+            ),
         }
     }
 }
@@ -191,7 +147,7 @@ pub enum Notice {
 impl Schedule {
     /// Builds a schedule, refusing out-of-range values (each problem named).
     pub fn new(
-        offset: UtcOffset,
+        zone: Zone,
         slots: Vec<WeeklySlot>,
         notice_hours: i64,
         session_minutes: i64,
@@ -216,7 +172,7 @@ impl Schedule {
         slots.sort();
         slots.dedup();
         Ok(Schedule {
-            offset,
+            zone,
             slots,
             notice_hours: notice_hours as u32,
             session_minutes: session_minutes as u32,
@@ -225,11 +181,10 @@ impl Schedule {
 
     /// The local weekly slot an instant falls on, when it is exactly on an hour.
     pub fn local_slot(&self, starts_at: i64) -> Option<WeeklySlot> {
-        let local = starts_at + i64::from(self.offset.minutes()) * 60_000;
-        let in_day = local.rem_euclid(DAY_MS);
-        (in_day % HOUR_MS == 0).then(|| WeeklySlot {
-            day: clock::weekday(local.div_euclid(DAY_MS)),
-            hour: (in_day / HOUR_MS) as u8,
+        let l = self.zone.local(starts_at);
+        (l.on_minute && l.minute == 0).then_some(WeeklySlot {
+            day: l.weekday,
+            hour: l.hour,
         })
     }
 
@@ -238,16 +193,19 @@ impl Schedule {
         starts_at + i64::from(self.session_minutes) * 60_000
     }
 
-    /// Every published start after `now` within `weeks` weeks, earliest first.
+    /// Every published start after `now` within `weeks` weeks, earliest first. A published hour
+    /// the clocks skip that day is left out; one they repeat is offered once, the earlier.
     pub fn upcoming(&self, now: i64, weeks: u32) -> Vec<i64> {
-        let offset = i64::from(self.offset.minutes()) * 60_000;
-        let first_day = (now + offset).div_euclid(DAY_MS);
+        let first_day = self.zone.local(now).days;
+        let until = now + i64::from(weeks) * WEEK_MS;
         let mut out = Vec::new();
         for day in first_day..=first_day + i64::from(weeks) * 7 {
             let weekday = clock::weekday(day);
             for s in self.slots.iter().filter(|s| s.day == weekday) {
-                let start = day * DAY_MS + i64::from(s.hour) * HOUR_MS - offset;
-                if start > now && start <= now + i64::from(weeks) * WEEK_MS {
+                if let Some(start) = self.zone.resolve(day, s.hour, 0).instant()
+                    && start > now
+                    && start <= until
+                {
                     out.push(start);
                 }
             }
@@ -257,7 +215,8 @@ impl Schedule {
     }
 
     /// The starts of a booking: `weeks` weekly occurrences from `starts_at` (1 = one-off), each
-    /// checked against the clock and the published week.
+    /// at the same wall-clock time in the therapist's zone, checked against the clock and the
+    /// published week. A series that would land on a skipped hour is refused with the reason.
     pub fn occurrences(&self, now: i64, starts_at: i64, weeks: u32) -> Result<Vec<i64>, Refusal> {
         if weeks == 0 || weeks > MAX_WEEKS {
             return Err(Refusal::TooManyWeeks);
@@ -265,13 +224,39 @@ impl Schedule {
         if starts_at <= now {
             return Err(Refusal::Past);
         }
-        match self.local_slot(starts_at) {
-            Some(slot) if self.slots.contains(&slot) => {}
+        let slot = match self.local_slot(starts_at) {
+            Some(slot) if self.slots.contains(&slot) => slot,
             _ => return Err(Refusal::NotOffered),
+        };
+        let first_day = self.zone.local(starts_at).days;
+        let mut out = Vec::with_capacity(weeks as usize);
+        for k in 0..i64::from(weeks) {
+            let day = first_day + 7 * k;
+            match self.zone.resolve(day, slot.hour, 0).instant() {
+                // The first must be the instant offered (the earlier of a repeated hour).
+                Some(t) if k == 0 && t != starts_at => return Err(Refusal::NotOffered),
+                Some(t) => out.push(t),
+                None => {
+                    let wall = WallTime {
+                        days: day,
+                        hour: slot.hour,
+                        minute: 0,
+                    };
+                    return Err(Refusal::SkippedHour(wall.label(), self.zone.city()));
+                }
+            }
         }
-        Ok((0..i64::from(weeks))
-            .map(|k| starts_at + k * WEEK_MS)
-            .collect())
+        Ok(out)
+    }
+
+    /// The instant of a wall-clock start in the therapist's zone (what a person types when
+    /// they give a time without an offset): a time the clocks skip is refused with the reason,
+    /// one they repeat is the earlier of the two.
+    pub fn wall_start(&self, wall: WallTime) -> Result<i64, Refusal> {
+        match self.zone.resolve_wall(wall) {
+            Resolved::Skipped => Err(Refusal::SkippedHour(wall.label(), self.zone.city())),
+            r => r.instant().ok_or(Refusal::NotOffered),
+        }
     }
 
     /// Whether cancelling at `now` an appointment starting at `starts_at` gives enough notice.
@@ -307,12 +292,12 @@ mod tests {
     use super::super::clock::parse_rfc3339;
     use super::*;
 
-    fn tuesday_evenings(offset: &str) -> Schedule {
+    fn weekly(zone: &str, day: i64, hour: i64) -> Schedule {
         Schedule::new(
-            UtcOffset::parse(offset).unwrap(),
+            Zone::parse("time_zone", zone).unwrap(),
             vec![
-                WeeklySlot::new(1, 18).unwrap(),
-                WeeklySlot::new(1, 18).unwrap(),
+                WeeklySlot::new(day, hour).unwrap(),
+                WeeklySlot::new(day, hour).unwrap(),
             ],
             24,
             50,
@@ -320,24 +305,17 @@ mod tests {
         .unwrap()
     }
 
+    fn tuesday_evenings(zone: &str) -> Schedule {
+        weekly(zone, 1, 18)
+    }
+
     fn at(text: &str) -> i64 {
         parse_rfc3339(text).unwrap()
     }
 
     #[test]
-    fn offsets_parse_and_print() {
-        assert_eq!(UtcOffset::parse("+01:00").unwrap().minutes(), 60);
-        assert_eq!(UtcOffset::parse("UTC-05:30").unwrap().minutes(), -330);
-        assert_eq!(UtcOffset::parse("+0545").unwrap().to_string(), "+05:45");
-        assert_eq!(UtcOffset::parse("utc").unwrap().to_string(), "+00:00");
-        for bad in ["", "1", "+1", "+15:00", "-13:00", "+01:60", "Europe/London"] {
-            assert!(UtcOffset::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
     fn slots_repeat_weekly_in_local_time() {
-        let s = tuesday_evenings("+01:00");
+        let s = tuesday_evenings("Europe/Berlin");
         assert_eq!(s.slots.len(), 1, "repeats are dropped");
         let now = at("2026-03-02T09:00:00Z");
         let starts = s.upcoming(now, 2);
@@ -354,14 +332,14 @@ mod tests {
 
     #[test]
     fn a_slot_that_started_is_not_offered() {
-        let s = tuesday_evenings("+00:00");
+        let s = tuesday_evenings("UTC");
         let now = at("2026-03-03T18:00:00Z");
         assert_eq!(s.upcoming(now, 1), vec![at("2026-03-10T18:00:00Z")]);
     }
 
     #[test]
     fn bookings_must_be_future_and_published() {
-        let s = tuesday_evenings("+00:00");
+        let s = tuesday_evenings("UTC");
         let now = at("2026-03-02T09:00:00Z");
         let start = at("2026-03-03T18:00:00Z");
         assert_eq!(s.occurrences(now, start, 1), Ok(vec![start]));
@@ -391,7 +369,7 @@ mod tests {
 
     #[test]
     fn late_cancellation_is_measured_against_the_policy() {
-        let s = tuesday_evenings("+00:00");
+        let s = tuesday_evenings("UTC");
         let start = at("2026-03-03T18:00:00Z");
         assert_eq!(s.notice(at("2026-03-02T18:00:00Z"), start), Notice::InTime);
         assert_eq!(s.notice(at("2026-03-02T18:00:01Z"), start), Notice::Late);
@@ -402,9 +380,86 @@ mod tests {
 
     #[test]
     fn out_of_range_policy_values_are_named() {
-        let e = Schedule::new(UtcOffset::default(), vec![], 200, 5).unwrap_err();
+        let e = Schedule::new(Zone::utc(), vec![], 200, 5).unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["notice_hours", "session_minutes"]);
         assert!(WeeklySlot::new(7, 1).is_none() && WeeklySlot::new(0, 24).is_none());
+    }
+
+    #[test]
+    fn a_london_weekly_series_keeps_its_wall_clock_time_across_both_changes() {
+        let s = tuesday_evenings("Europe/London");
+        let now = at("2026-03-01T09:00:00Z");
+        let first = at("2026-03-03T18:00:00Z");
+        let starts = s.occurrences(now, first, 5).unwrap();
+        assert_eq!(starts[3], at("2026-03-24T18:00:00Z"), "still GMT");
+        assert_eq!(starts[4], at("2026-03-31T17:00:00Z"), "18:00 BST");
+        let autumn = s.occurrences(now, at("2026-10-20T17:00:00Z"), 2).unwrap();
+        assert_eq!(autumn[1], at("2026-10-27T18:00:00Z"), "back to GMT");
+        let london = Zone::parse("z", "Europe/London").unwrap();
+        assert!(
+            starts
+                .iter()
+                .chain(&autumn)
+                .all(|t| london.time_label(*t) == "18:00")
+        );
+        assert_eq!(
+            s.upcoming(at("2026-03-30T00:00:00Z"), 1),
+            vec![at("2026-03-31T17:00:00Z")]
+        );
+    }
+
+    #[test]
+    fn a_series_that_lands_on_the_skipped_spring_hour_is_refused_with_the_reason() {
+        let s = weekly("Europe/London", 6, 1);
+        let now = at("2026-03-01T09:00:00Z");
+        assert!(
+            s.upcoming(at("2026-03-28T09:00:00Z"), 1).is_empty(),
+            "01:00 on 29 March does not exist"
+        );
+        let err = s
+            .occurrences(now, at("2026-03-22T01:00:00Z"), 2)
+            .unwrap_err();
+        let field = err.to_field();
+        assert_eq!(field.field, "starts_at");
+        assert!(
+            field.reason.contains("Sun 29 Mar 2026, 01:00") && field.reason.contains("London"),
+            "{}",
+            field.reason
+        );
+    }
+
+    #[test]
+    fn the_repeated_autumn_hour_is_booked_as_the_earlier_one() {
+        let s = weekly("America/New_York", 6, 1);
+        let now = at("2026-10-20T09:00:00Z");
+        let offered = s.upcoming(now, 2);
+        assert_eq!(
+            offered,
+            vec![at("2026-10-25T05:00:00Z"), at("2026-11-01T05:00:00Z")],
+            "the first 01:00 (EDT) on 1 November, once"
+        );
+        assert_eq!(
+            s.occurrences(now, at("2026-11-01T06:00:00Z"), 1),
+            Err(Refusal::NotOffered),
+            "the second 01:00 is not an offered time"
+        );
+        assert_eq!(
+            s.occurrences(now, offered[0], 2).unwrap()[1],
+            at("2026-11-01T05:00:00Z")
+        );
+    }
+
+    #[test]
+    fn a_half_hour_zone_offers_its_own_wall_clock_hours() {
+        let s = tuesday_evenings("Asia/Kolkata");
+        assert_eq!(
+            s.upcoming(at("2026-03-02T00:00:00Z"), 1),
+            vec![at("2026-03-03T12:30:00Z")]
+        );
+        assert_eq!(
+            s.local_slot(at("2026-03-03T12:30:00Z")),
+            Some(WeeklySlot { day: 1, hour: 18 })
+        );
     }
 }

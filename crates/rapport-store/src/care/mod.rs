@@ -25,14 +25,13 @@ macro_rules! offer_next {
                 .bind(&freed.therapist_id)
                 .fetch_all(&mut *$tx)
                 .await?;
-            let (therapist_name, utc_offset_minutes): (String, i64) =
-                sqlx::query_as($crate::care::SLOT_INFO)
-                    .bind(&freed.therapist_id)
-                    .fetch_one(&mut *$tx)
-                    .await?;
+            let (therapist_name, zone): (String, String) = sqlx::query_as($crate::care::SLOT_INFO)
+                .bind(&freed.therapist_id)
+                .fetch_one(&mut *$tx)
+                .await?;
             let info = $crate::care::SlotInfo {
                 therapist_name,
-                utc_offset_minutes,
+                therapist_zone: rapport_core::zone::Zone::stored(&zone),
             };
             let already: Vec<String> = sqlx::query_scalar($crate::care::ALREADY_OFFERED)
                 .bind(&freed.therapist_id)
@@ -46,6 +45,7 @@ macro_rules! offer_next {
                         appointment_id: $crate::new_id(),
                         therapist_id: freed.therapist_id.clone(),
                         client_id: waiter.client_id.clone(),
+                        client_zone: rapport_core::zone::Zone::stored(&waiter.time_zone),
                         waitlist_id: waiter.id.clone(),
                         starts_at: freed.starts_at,
                         ends_at: freed.ends_at,
@@ -113,6 +113,8 @@ pub struct Waiter {
     pub days: String,
     /// When they joined (the queue order).
     pub created_at: i64,
+    /// Their time zone (the offer e-mail speaks their clock).
+    pub time_zone: String,
 }
 
 /// A slot that has just become free.
@@ -131,8 +133,8 @@ pub struct Freed {
 pub struct SlotInfo {
     /// The therapist's display name.
     pub therapist_name: String,
-    /// Their local time, minutes east of UTC (0 when they never published a week).
-    pub utc_offset_minutes: i64,
+    /// Their time zone: the waitlist's weekdays are days of their week.
+    pub therapist_zone: rapport_core::zone::Zone,
 }
 
 /// A slot held for a waiting client.
@@ -144,6 +146,8 @@ pub struct OfferMade {
     pub therapist_id: String,
     /// Who is offered it.
     pub client_id: String,
+    /// Their time zone.
+    pub client_zone: rapport_core::zone::Zone,
     /// Their waitlist entry.
     pub waitlist_id: String,
     /// Start, Unix ms.
@@ -186,13 +190,13 @@ pub trait Offerer: Send + Sync {
 
 /// Everyone waiting for this therapist: on their own waitlist, or on the waitlist of the practice
 /// they belong to (any of its therapists); one queue, oldest first.
-const QUEUE: &str = "SELECT id, client_id, days, created_at FROM waitlist WHERE status = 'waiting' AND (therapist_id = $1 OR practice_id IN (SELECT practice_id FROM practice_members WHERE user_id = $1)) ORDER BY created_at, id";
+const QUEUE: &str = "SELECT w.id, w.client_id, w.days, w.created_at, u.time_zone FROM waitlist w JOIN users u ON u.id = w.client_id WHERE w.status = 'waiting' AND (w.therapist_id = $1 OR w.practice_id IN (SELECT practice_id FROM practice_members WHERE user_id = $1)) ORDER BY w.created_at, w.id";
 /// Entries of people already offered this slot or holding another open offer from this
 /// therapist (whichever of their entries it came through), and entries holding an open offer from
 /// anyone (a practice entry, from another therapist of the practice): one offer at a time per
 /// person, so other freed slots reach other people (or stay free for anyone to book).
 const ALREADY_OFFERED: &str = "SELECT w.id FROM waitlist w WHERE w.status = 'waiting' AND EXISTS (SELECT 1 FROM appointments a WHERE a.waitlist_id IS NOT NULL AND a.client_id = w.client_id AND ((a.therapist_id = $1 AND (a.starts_at = $2 OR a.status = 'held')) OR (a.waitlist_id = w.id AND a.status = 'held')))";
-const SLOT_INFO: &str = "SELECT u.display_name, COALESCE(s.utc_offset_minutes, 0) FROM users u LEFT JOIN care_settings s ON s.therapist_id = u.id WHERE u.id = $1";
+const SLOT_INFO: &str = "SELECT display_name, time_zone FROM users WHERE id = $1";
 const HOLD: &str = "INSERT INTO appointments (id, therapist_id, client_id, kind, starts_at, ends_at, status, waitlist_id, hold_expires_at, created_at) VALUES ($1, $2, $3, 'session', $4, $5, 'held', $6, $7, $8)";
 
 /// Where a sealed value of this module lives.

@@ -1,4 +1,4 @@
-//! The landing page, the help page (crisis resources) and the stylesheet.
+//! The landing page, the help page (crisis resources), the stylesheet and the small scripts.
 
 use askama::Template;
 use axum::Router;
@@ -10,12 +10,13 @@ use crate::error::AppError;
 use crate::pages::{Layout, render};
 use crate::state::AppState;
 
-/// `/`, `/help`, `/static/app.css`.
+/// `/`, `/help`, `/static/app.css`, `/static/zone.js`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/help", get(help))
         .route("/static/app.css", get(css))
+        .route("/static/zone.js", get(zone_js))
 }
 
 #[derive(Template)]
@@ -49,6 +50,18 @@ async fn css() -> impl IntoResponse {
             ("cache-control", "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+}
+
+/// Proposes the browser's time zone on sign-up and the account page (progressive: the forms
+/// work without it).
+async fn zone_js() -> impl IntoResponse {
+    (
+        [
+            ("content-type", "text/javascript; charset=utf-8"),
+            ("cache-control", "public, max-age=3600"),
+        ],
+        include_str!("../../static/zone.js"),
     )
 }
 

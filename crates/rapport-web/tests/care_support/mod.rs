@@ -15,7 +15,13 @@ pub async fn therapist_with_week(app: &TestApp) -> User {
     let slots: Vec<Value> = (0..7)
         .flat_map(|d| (9..=17).map(move |h| json!({"day": d, "hour": h})))
         .collect();
-    let resp = t.put(app, "/api/v1/care/availability", json!({"utc_offset": "+00:00", "notice_hours": 24, "session_minutes": 50, "slots": slots})).await;
+    let resp = t
+        .put(
+            app,
+            "/api/v1/care/availability",
+            json!({"time_zone": "UTC", "notice_hours": 24, "session_minutes": 50, "slots": slots}),
+        )
+        .await;
     assert_eq!(
         resp.status(),
         200,
@@ -176,4 +182,33 @@ pub async fn cancel(app: &TestApp, who: &User, appointment_id: &str) {
         )
         .await;
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+}
+
+/// Runs the Python `icalendar` validator over calendar files; panics with its report on failure
+/// (and when it cannot run: a missing tool fails loudly).
+pub fn validate_ics(files: &[std::path::PathBuf]) -> String {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ics/validate_ics.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("could not start python3 to validate iCalendar (is Python 3 installed?): {e}")
+        });
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "the iCalendar validator cannot run (pip install icalendar):\n{report}"
+    );
+    assert!(
+        out.status.success(),
+        "iCalendar validation failed:\n{report}"
+    );
+    report
 }

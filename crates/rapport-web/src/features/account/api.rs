@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(signup))
         .routes(routes!(login, logout))
         .routes(routes!(me))
+        .routes(routes!(set_time_zone))
         .routes(routes!(change_password))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
@@ -39,6 +40,8 @@ pub struct AccountOut {
     pub display_name: String,
     /// `client`, `therapist` or `admin`.
     pub role: String,
+    /// IANA time zone, like `Europe/London`: the zone every time is shown in.
+    pub time_zone: String,
 }
 
 impl From<&User> for AccountOut {
@@ -48,6 +51,7 @@ impl From<&User> for AccountOut {
             email: u.email.clone(),
             display_name: u.display_name.clone(),
             role: u.role.as_str().into(),
+            time_zone: u.time_zone.name().to_owned(),
         }
     }
 }
@@ -132,6 +136,27 @@ async fn logout(State(state): State<AppState>, viewer: Viewer) -> Result<Respons
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = AccountOut), (status = 401, description = "Not logged in")))]
 async fn me(viewer: Viewer) -> Json<AccountOut> {
     Json((&viewer.user).into())
+}
+
+/// A time-zone change.
+#[derive(Deserialize, ToSchema)]
+pub struct TimeZoneIn {
+    /// IANA time zone, like `America/New_York`.
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+/// Change the account's time zone (an unknown name is a 422 naming `time_zone`).
+#[utoipa::path(put, path = "/api/v1/me/time-zone", tag = "account", request_body = TimeZoneIn,
+    responses((status = 200, body = AccountOut), (status = 401, description = "Not logged in"), (status = 422, description = "Unknown time zone")))]
+async fn set_time_zone(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(input): ApiJson<TimeZoneIn>,
+) -> Result<Json<AccountOut>, AppError> {
+    let mut user = viewer.user;
+    user.time_zone = service::set_time_zone(&state, &user, &input.time_zone).await?;
+    Ok(Json((&user).into()))
 }
 
 /// A password change.

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/account", get(account))
         .route("/account/password", post(change_password))
+        .route("/account/time-zone", post(change_time_zone))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
@@ -37,6 +38,8 @@ struct SignupPage {
     email: String,
     display_name: String,
     role: String,
+    time_zone: String,
+    zone_names: &'static [String],
 }
 
 async fn signup_form(layout: Layout) -> Result<impl IntoResponse, AppError> {
@@ -46,6 +49,8 @@ async fn signup_form(layout: Layout) -> Result<impl IntoResponse, AppError> {
         email: String::new(),
         display_name: String::new(),
         role: "client".into(),
+        time_zone: String::new(),
+        zone_names: rapport_core::zone::names(),
     })
 }
 
@@ -82,6 +87,8 @@ async fn signup(
                 email: input.email,
                 display_name: input.display_name,
                 role: input.role.unwrap_or_default(),
+                time_zone: input.time_zone,
+                zone_names: rapport_core::zone::names(),
             };
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -161,6 +168,9 @@ struct AccountPage {
     new_token: Option<String>,
     email: String,
     role: &'static str,
+    time_zone: String,
+    zone_city: String,
+    zone_names: &'static [String],
     tokens: Vec<TokenInfo>,
 }
 
@@ -185,6 +195,9 @@ async fn account_page(
         new_token,
         email: viewer.user.email.clone(),
         role: viewer.user.role.as_str(),
+        time_zone: viewer.user.time_zone.name().to_owned(),
+        zone_city: viewer.user.time_zone.city(),
+        zone_names: rapport_core::zone::names(),
         tokens,
     };
     Ok(render_status(status, &page))
@@ -196,6 +209,29 @@ async fn account(
     layout: Layout,
 ) -> Result<Response, AppError> {
     account_page(&state, &viewer, layout, vec![], None, None).await
+}
+
+#[derive(Deserialize)]
+struct ZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+async fn change_time_zone(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    layout: Layout,
+    Form(f): Form<ZoneForm>,
+) -> Result<Response, AppError> {
+    match service::set_time_zone(&state, &viewer.user, &f.time_zone).await {
+        Ok(zone) => {
+            let mut viewer = viewer;
+            let notice = format!("Saved. Times are now shown in {} time.", zone.city());
+            viewer.user.time_zone = zone;
+            account_page(&state, &viewer, layout, vec![], Some(notice), None).await
+        }
+        Err(e) => account_page(&state, &viewer, layout, form_errors(e)?, None, None).await,
+    }
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use rapport_core::FieldError;
+use rapport_core::zone::Zone;
 use rapport_store::tokens::TokenInfo;
 use rapport_store::users::{self, Role, User};
 use rapport_store::{StoreError, tokens};
@@ -102,6 +103,26 @@ pub struct SignupInput {
     /// `client` (default) or `therapist`.
     #[serde(default)]
     pub role: Option<String>,
+    /// IANA time zone such as `Europe/London` (the sign-up page proposes the browser's); empty
+    /// or absent means UTC, which the account page can change any time.
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+/// A submitted time zone: empty is UTC; anything else must be a zone the database knows.
+pub fn time_zone(raw: &str) -> Result<Zone, FieldError> {
+    if raw.trim().is_empty() {
+        Ok(Zone::utc())
+    } else {
+        Zone::parse("time_zone", raw)
+    }
+}
+
+/// Changes the viewer's time zone; every time they see from now on is in it.
+pub async fn set_time_zone(state: &AppState, user: &User, raw: &str) -> Result<Zone, AppError> {
+    let zone = Zone::parse("time_zone", raw).map_err(|e| AppError::Invalid(vec![e]))?;
+    users::set_time_zone(&state.db, &user.id, &zone).await?;
+    Ok(zone)
 }
 
 /// Creates an account after checking every field (all problems reported together).
@@ -132,11 +153,14 @@ pub async fn signup(
             None
         }
     };
-    let (Some(email), Some(name), Some(role), true) = (email, name, role, errors.is_empty()) else {
+    let zone = time_zone(&input.time_zone).map_err(|e| errors.push(e)).ok();
+    let (Some(email), Some(name), Some(role), Some(zone), true) =
+        (email, name, role, zone, errors.is_empty())
+    else {
         return Err(AppError::Invalid(errors));
     };
     let hash = state.passwords.hash(&input.password).await?;
-    users::create(&state.db, email.as_str(), &name, role, &hash)
+    users::create_in_zone(&state.db, email.as_str(), &name, role, &hash, &zone)
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => AppError::Invalid(vec![FieldError::new(

@@ -72,7 +72,7 @@ async fn therapist(
     let t = booking::therapist(&state, &id).await?;
     let free = booking::free_slots(&state, &t, now_ms()).await?;
     Ok(Json(json!({
-        "id": t.id, "name": t.name, "utc_offset": t.schedule.offset.to_string(), "notice_hours": t.schedule.notice_hours,
+        "id": t.id, "name": t.name, "time_zone": t.schedule.zone.name(), "notice_hours": t.schedule.notice_hours,
         "session_minutes": t.schedule.session_minutes, "policy": t.schedule.policy_text(),
         "slots": t.schedule.slots.iter().map(|s| json!({"day": s.day, "hour": s.hour, "label": s.label()})).collect::<Vec<_>>(),
         "free": free.into_iter().map(rfc3339).collect::<Vec<_>>(),
@@ -91,9 +91,11 @@ pub struct SlotIn {
 /// A therapist's week.
 #[derive(Deserialize, ToSchema)]
 pub struct AvailabilityIn {
-    /// Local time as a fixed offset from UTC, like `+01:00` (update it when your clocks change).
+    /// Your IANA time zone, like `Europe/London`: the hours are wall-clock times in it and keep
+    /// their time when the clocks change. Leave out to keep your account's zone (this also sets
+    /// your account's zone).
     #[serde(default)]
-    pub utc_offset: String,
+    pub time_zone: String,
     /// Cancellation notice asked for, in hours (0-168).
     #[serde(default)]
     pub notice_hours: i64,
@@ -125,14 +127,14 @@ async fn set_availability(
     let s = booking::save_schedule(
         &state,
         &t,
-        &input.utc_offset,
+        &input.time_zone,
         &input.notice_hours.to_string(),
         &input.session_minutes.to_string(),
         &slots,
     )
     .await?;
     Ok(Json(
-        json!({"utc_offset": s.offset.to_string(), "notice_hours": s.notice_hours, "session_minutes": s.session_minutes, "policy": s.policy_text(), "slots": s.slots}),
+        json!({"time_zone": s.zone.name(), "notice_hours": s.notice_hours, "session_minutes": s.session_minutes, "policy": s.policy_text(), "slots": s.slots}),
     ))
 }
 

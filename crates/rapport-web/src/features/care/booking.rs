@@ -7,6 +7,7 @@ use rapport_core::care::caps::{self, CapRefusal};
 use rapport_core::care::clock;
 use rapport_core::care::schedule;
 use rapport_core::care::{Kind, Stage, Step};
+use rapport_core::zone::{WallTime, Zone};
 use rapport_core::{FieldError, Invalid};
 use rapport_store::care::appointments::{self, Appointment, Booked, Cancellation, NewBooking};
 use rapport_store::care::endings;
@@ -24,21 +25,34 @@ use crate::state::AppState;
 /// The longest cancellation message.
 pub const MAX_MESSAGE_CHARS: usize = 1000;
 
+/// When a booking starts, as given: an instant, or a wall-clock time in the therapist's zone.
+#[derive(Clone, Copy, Debug)]
+pub enum StartsAt {
+    /// RFC 3339 with an offset, or Unix ms.
+    Instant(i64),
+    /// `2026-03-29T01:00`, read in the therapist's zone when the therapist is known.
+    Wall(WallTime),
+}
+
 /// A booking asked for, parsed.
 #[derive(Clone, Debug)]
 pub struct BookingRequest {
-    /// The first start, Unix ms.
-    pub starts_at: i64,
+    /// The first start.
+    pub starts_at: StartsAt,
     /// What kind of appointment.
     pub kind: Kind,
     /// 1 for a one-off; more for weekly.
     pub weeks: u32,
 }
 
-/// Parses the booking fields (`starts_at` as RFC 3339 or Unix ms), naming each problem.
+/// Parses the booking fields (`starts_at` as RFC 3339, Unix ms, or a wall-clock time in the
+/// therapist's zone such as `2026-03-03T18:00`), naming each problem.
 pub fn parse_booking(starts_at: &str, kind: &str, weeks: &str) -> Result<BookingRequest, AppError> {
     let mut errors = Vec::new();
-    let start = clock::parse_rfc3339(starts_at).or_else(|| starts_at.trim().parse::<i64>().ok());
+    let start = clock::parse_rfc3339(starts_at)
+        .or_else(|| starts_at.trim().parse::<i64>().ok())
+        .map(StartsAt::Instant)
+        .or_else(|| WallTime::parse(starts_at).map(StartsAt::Wall));
     if start.is_none() {
         errors.push(FieldError::new(
             "starts_at",
@@ -116,10 +130,15 @@ pub async fn book(
     now: i64,
 ) -> Result<Vec<Appointment>, AppError> {
     let t = therapist(state, therapist_id).await?;
+    let refused = |r: schedule::Refusal| AppError::Invalid(vec![r.to_field()]);
+    let first = match req.starts_at {
+        StartsAt::Instant(ms) => ms,
+        StartsAt::Wall(w) => t.schedule.wall_start(w).map_err(refused)?,
+    };
     let starts = t
         .schedule
-        .occurrences(now, req.starts_at, req.weeks)
-        .map_err(|r| AppError::Invalid(vec![r.to_field()]))?;
+        .occurrences(now, first, req.weeks)
+        .map_err(refused)?;
     let open = open_relationship(state, &client.user.id, &t.id).await?;
     let stage_now = open.as_ref().map_or(Stage::Consultation, |(_, s)| *s);
     let stage_after = stage_now
@@ -134,7 +153,7 @@ pub async fn book(
             .map(|s| (*s, t.schedule.ends_at(*s)))
             .collect(),
     };
-    let offset = i64::from(t.schedule.offset.minutes());
+    let zone = &t.schedule.zone;
     let preview = Appointment {
         id: String::new(),
         therapist_id: t.id.clone(),
@@ -155,7 +174,11 @@ pub async fn book(
         sequence: 0,
         created_at: now,
     };
-    let notice = mail::booked(&state.config.base_url(), &preview, offset, starts.len());
+    let base = state.config.base_url();
+    let notices = [
+        mail::booked(&base, &preview, zone, starts.len()),
+        mail::booking_confirmed(&base, &preview, &client.user.time_zone, &starts),
+    ];
     let caps = state.config.booking_caps;
     let admit = |st: &appointments::Standing| {
         let standing = caps::Standing {
@@ -164,7 +187,7 @@ pub async fn book(
         };
         caps::admit(caps, req.kind, req.weeks, standing)
     };
-    let ids = match appointments::book(&state.db, &state.vault, &booking, now, &[notice], admit)
+    let ids = match appointments::book(&state.db, &state.vault, &booking, now, &notices, admit)
         .await
     {
         Ok(Booked::Done(ids)) => ids,
@@ -178,7 +201,7 @@ pub async fn book(
                 .unwrap_or(starts[0]);
             return Err(AppError::Conflict(format!(
                 "Sorry, {} has just been taken by someone else. Please pick another time, or join the waitlist.",
-                mail::when(first, offset)
+                client.user.time_zone.label(first)
             )));
         }
         Err(e) => return Err(e.into()),
@@ -257,16 +280,11 @@ pub async fn cancel(
             "This appointment has already started, so it can't be cancelled here.".into(),
         ));
     }
-    let (offset, late) = match stored::get(&state.db, &a.therapist_id).await? {
-        Some(s) => {
-            let sch = to_schedule(&s)?;
-            (
-                i64::from(sch.offset.minutes()),
-                sch.notice(now, a.starts_at) == rapport_core::care::Notice::Late,
-            )
-        }
-        None => (0, false),
+    let late = match stored::get(&state.db, &a.therapist_id).await? {
+        Some(s) => to_schedule(&s)?.notice(now, a.starts_at) == rapport_core::care::Notice::Late,
+        None => false,
     };
+    let zones = Sides::of(state, &a).await?;
     let role = if viewer.id == a.therapist_id {
         "therapist"
     } else {
@@ -282,7 +300,7 @@ pub async fn cancel(
     };
     let offerer = CoreOfferer::new(state, now);
     match appointments::cancel(&state.db, &state.vault, &c, now, &offerer, |after| {
-        mail::cancelled(&base, after, offset)
+        mail::cancelled(&base, after, zones.recipient_of_cancellation(after))
     })
     .await?
     {
@@ -310,16 +328,43 @@ pub async fn mark_missed(
             "This appointment hasn't started yet.".into(),
         ));
     }
-    let offset = stored::get(&state.db, &t.user.id)
-        .await?
-        .map_or(0, |s| s.utc_offset_minutes);
-    let nudge = mail::missed(&state.config.base_url(), &a, offset);
+    let zones = Sides::of(state, &a).await?;
+    let nudge = mail::missed(&state.config.base_url(), &a, &zones.client);
     if appointments::mark_missed(&state.db, &state.vault, id, &t.user.id, now, &nudge).await? {
         Ok(())
     } else {
         Err(AppError::Conflict(
             "This appointment isn't booked, so it can't be marked as missed.".into(),
         ))
+    }
+}
+
+/// The time zones of an appointment's two people (each e-mail speaks its reader's clock).
+pub struct Sides {
+    /// The client's zone.
+    pub client: Zone,
+    /// The therapist's zone.
+    pub therapist: Zone,
+}
+
+impl Sides {
+    /// Reads both zones in one query (an account deleted meanwhile reads as UTC).
+    pub async fn of(state: &AppState, a: &Appointment) -> Result<Sides, AppError> {
+        let mut z =
+            rapport_store::users::time_zones(&state.db, &[&a.client_id, &a.therapist_id]).await?;
+        Ok(Sides {
+            client: z.remove(&a.client_id).unwrap_or_default(),
+            therapist: z.remove(&a.therapist_id).unwrap_or_default(),
+        })
+    }
+
+    /// The zone of whoever is told of a cancellation: the side that did not cancel.
+    pub fn recipient_of_cancellation(&self, a: &Appointment) -> &Zone {
+        if a.cancelled_by.as_deref() == Some("therapist") {
+            &self.client
+        } else {
+            &self.therapist
+        }
     }
 }
 

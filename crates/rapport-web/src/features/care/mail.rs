@@ -1,15 +1,13 @@
 //! The words of every e-mail the care lifecycle sends. Short, warm, never blaming; subjects never
 //! carry client free text (they are stored unsealed, for the admin's outbox page).
 
-use rapport_core::care::clock;
+//!
+//! Every time in a mail is in its reader's zone, the zone named ("Tue 3 Nov 2026, 18:00
+//! (London)"): each function takes the recipient's [`Zone`].
+
+use rapport_core::zone::Zone;
 use rapport_store::care::appointments::Appointment;
 use rapport_store::care::{Mail, OfferMade, SlotInfo};
-
-/// An instant in the therapist's local time, with the offset spelled out.
-pub fn when(ms: i64, offset_minutes: i64) -> String {
-    let offset = rapport_core::care::UtcOffset::from_minutes(offset_minutes).unwrap_or_default();
-    format!("{} (UTC{offset})", clock::local_label(ms, offset.minutes()))
-}
 
 fn mail(user_id: &str, kind: &str, subject: &str, body: String) -> Mail {
     Mail {
@@ -21,7 +19,7 @@ fn mail(user_id: &str, kind: &str, subject: &str, body: String) -> Mail {
 }
 
 /// To the therapist: a new booking.
-pub fn booked(base: &str, a: &Appointment, offset: i64, count: usize) -> Mail {
+pub fn booked(base: &str, a: &Appointment, zone: &Zone, count: usize) -> Mail {
     let repeats = if count > 1 {
         format!(" (weekly, {count} times)")
     } else {
@@ -35,13 +33,35 @@ pub fn booked(base: &str, a: &Appointment, offset: i64, count: usize) -> Mail {
             "{} booked a {} on {}{repeats}.\n\nYour appointments: {base}/care/practice",
             a.client_name,
             kind_word(&a.kind),
-            when(a.starts_at, offset)
+            zone.label(a.starts_at)
+        ),
+    )
+}
+
+/// To the client: their booking, every time listed, with any clock-change note.
+pub fn booking_confirmed(base: &str, a: &Appointment, zone: &Zone, starts: &[i64]) -> Mail {
+    let times: Vec<String> = starts
+        .iter()
+        .map(|t| match zone.repeated_note(*t) {
+            Some(note) => format!("- {}. {note}", zone.label(*t)),
+            None => format!("- {}", zone.label(*t)),
+        })
+        .collect();
+    mail(
+        &a.client_id,
+        "booking_confirmed",
+        "Your booking is confirmed",
+        format!(
+            "Your {} with {} is booked:\n{}\n\nIf you can't make it, please cancel so the time can go to someone else: {base}/care",
+            kind_word(&a.kind),
+            a.therapist_name,
+            times.join("\n")
         ),
     )
 }
 
 /// To the other side of a cancelled appointment.
-pub fn cancelled(base: &str, a: &Appointment, offset: i64) -> Mail {
+pub fn cancelled(base: &str, a: &Appointment, zone: &Zone) -> Mail {
     let (to, by, link) = if a.cancelled_by.as_deref() == Some("therapist") {
         (&a.client_id, &a.therapist_name, "/care")
     } else {
@@ -59,7 +79,7 @@ pub fn cancelled(base: &str, a: &Appointment, offset: i64) -> Mail {
         format!(
             "{by} cancelled the {} on {}.{note}\n\n{base}{link}",
             kind_word(&a.kind),
-            when(a.starts_at, offset)
+            zone.label(a.starts_at)
         ),
     )
 }
@@ -73,14 +93,14 @@ pub fn offer(base: &str, o: &OfferMade, info: &SlotInfo) -> Mail {
         format!(
             "A time with {} has opened up: {}.\n\nIt's held for you until {}. After that it goes to the next person waiting.\n\nAccept it or let it go: {base}/care",
             info.therapist_name,
-            when(o.starts_at, info.utc_offset_minutes),
-            when(o.hold_expires_at, info.utc_offset_minutes)
+            o.client_zone.label(o.starts_at),
+            o.client_zone.label(o.hold_expires_at)
         ),
     )
 }
 
 /// To the client: the day before.
-pub fn reminder(base: &str, a: &Appointment, offset: i64) -> Mail {
+pub fn reminder(base: &str, a: &Appointment, zone: &Zone) -> Mail {
     mail(
         &a.client_id,
         "reminder",
@@ -89,7 +109,7 @@ pub fn reminder(base: &str, a: &Appointment, offset: i64) -> Mail {
             "A reminder: your {} with {} is on {}.\n\nIf you can't make it, please cancel so the time can go to someone else: {base}/care",
             kind_word(&a.kind),
             a.therapist_name,
-            when(a.starts_at, offset)
+            zone.label(a.starts_at)
         ),
     )
 }
@@ -113,7 +133,7 @@ pub fn checkin(base: &str, a: &Appointment, relationship_id: Option<&str>) -> Ma
 }
 
 /// To the client: a gentle nudge after a missed appointment.
-pub fn missed(base: &str, a: &Appointment, offset: i64) -> Mail {
+pub fn missed(base: &str, a: &Appointment, zone: &Zone) -> Mail {
     mail(
         &a.client_id,
         "missed",
@@ -122,7 +142,7 @@ pub fn missed(base: &str, a: &Appointment, offset: i64) -> Mail {
             "It looks like you couldn't make your {} with {} on {}. That happens.\n\nWhen you can, please rebook or cancel the times you won't use, so they can help someone else. If you'd rather stop, you can end respectfully in a few clicks: {base}/care",
             kind_word(&a.kind),
             a.therapist_name,
-            when(a.starts_at, offset)
+            zone.label(a.starts_at)
         ),
     )
 }

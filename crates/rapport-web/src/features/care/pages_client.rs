@@ -1,8 +1,6 @@
 //! The client's care pages: appointments and offers (`/care`), booking with a therapist and
 //! cancelling.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -88,10 +86,6 @@ fn notice(done: &str) -> Option<&'static str> {
     })
 }
 
-async fn offsets(state: &AppState) -> Result<HashMap<String, i64>, AppError> {
-    Ok(schedule::offsets(&state.db).await?.into_iter().collect())
-}
-
 pub(super) async fn hub_page(
     state: &AppState,
     client: &ClientScope,
@@ -102,9 +96,11 @@ pub(super) async fn hub_page(
 ) -> Result<Response, AppError> {
     let now = now_ms();
     let offers_list = waitlist::open_offers(state, client, now).await?;
-    let offsets = offsets(state).await?;
     let list = appointments::for_client(&state.db, &state.vault, &client.user.id).await?;
-    let all = view::rows(&list, &offsets, false, now);
+    let mine = &client.user.time_zone;
+    let mut zones = view::zones_of(state, &list, false).await?;
+    zones.extend(view::zones_of(state, &offers_list, false).await?);
+    let all = view::rows(&list, mine, &zones, false, now);
     let missed = all
         .iter()
         .zip(&list)
@@ -144,7 +140,7 @@ pub(super) async fn hub_page(
         layout,
         errors,
         notice,
-        offers: view::rows(&offers_list, &offsets, false, now),
+        offers: view::rows(&offers_list, mine, &zones, false, now),
         missed,
         upcoming,
         earlier,
@@ -200,6 +196,25 @@ const DAYS: [(&str, u8); 7] = [
     ("Sunday", 6),
 ];
 
+/// A free time as the client reads it: in their zone, with the therapist's clock beside it when
+/// it differs, and the clock-change note for a repeated hour.
+fn slot_words(s: i64, mine: &rapport_core::zone::Zone, t: &booking::Therapist) -> String {
+    let theirs = &t.schedule.zone;
+    let mut words = mine.label(s);
+    if mine.offset_minutes_at(s) != theirs.offset_minutes_at(s) {
+        words.push_str(&format!(
+            ", {} for {} in {}",
+            theirs.time_label(s),
+            t.name,
+            theirs.city()
+        ));
+    }
+    if let Some(note) = theirs.repeated_note(s) {
+        words.push_str(&format!(". {note}"));
+    }
+    words
+}
+
 pub(super) async fn book_view(
     state: &AppState,
     client: &ClientScope,
@@ -211,11 +226,11 @@ pub(super) async fn book_view(
 ) -> Result<Response, AppError> {
     let t = booking::therapist(state, id).await?;
     let now = now_ms();
-    let offset = i64::from(t.schedule.offset.minutes());
+    let mine = &client.user.time_zone;
     let free = booking::free_slots(state, &t, now)
         .await?
         .into_iter()
-        .map(|s| (rfc3339(s), super::mail::when(s, offset)))
+        .map(|s| (rfc3339(s), slot_words(s, mine, &t)))
         .collect();
     let stage = booking::open_relationship(state, &client.user.id, &t.id)
         .await?

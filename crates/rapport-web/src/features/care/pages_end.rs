@@ -1,8 +1,6 @@
 //! "I want to stop": choose a private reason and a message, see exactly what will happen, and
 //! only then confirm. Afterwards, the way on: re-matching and any referral suggestions.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,7 +10,6 @@ use axum::{Form, Router};
 use rapport_core::FieldError;
 use rapport_core::care::{EndingChoice, Farewell, Stage};
 use rapport_core::matching::EndingReason;
-use rapport_store::care::schedule;
 use rapport_store::now_ms;
 use rapport_store::relationships::{self, Relationship};
 use serde::Deserialize;
@@ -171,15 +168,19 @@ async fn preview(
     };
     let now = now_ms();
     let p = ending::preview(&state, &client, &id, choice, now).await?;
-    let offsets: HashMap<String, i64> = schedule::offsets(&state.db).await?.into_iter().collect();
+    let mine = &client.user.time_zone;
+    let mut zones = view::zones_of(&state, &p.to_cancel, false).await?;
+    if let Some(a) = &p.closing {
+        zones.extend(view::zones_of(&state, std::slice::from_ref(a), false).await?);
+    }
     let mut page = EndPage::new(layout, rel, "preview", f);
     page.message = p.message;
     page.reason_label = p.choice.reason.label();
-    page.to_cancel = view::rows(&p.to_cancel, &offsets, false, now);
+    page.to_cancel = view::rows(&p.to_cancel, mine, &zones, false, now);
     page.closing = p
         .closing
         .as_ref()
-        .map(|a| view::rows(std::slice::from_ref(a), &offsets, false, now).remove(0));
+        .map(|a| view::rows(std::slice::from_ref(a), mine, &zones, false, now).remove(0));
     page.can_send = p.can_send;
     Ok(render_status(StatusCode::OK, &page))
 }

@@ -1,8 +1,6 @@
 //! The therapist's practice page: published week, appointments, waitlist, referral requests and
 //! clients' ending messages.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,7 +11,7 @@ use rapport_core::FieldError;
 use rapport_core::care::Schedule;
 use rapport_core::care::clock;
 use rapport_store::care::endings::{self, Referral};
-use rapport_store::care::{appointments, feeds, offers, schedule};
+use rapport_store::care::{appointments, feeds, offers};
 use rapport_store::{messages, now_ms};
 use serde::Deserialize;
 
@@ -63,7 +61,10 @@ struct PracticePage {
     layout: Layout,
     errors: Vec<FieldError>,
     notice: Option<&'static str>,
-    offset: String,
+    time_zone: String,
+    zone_city: String,
+    zone_notice: Option<String>,
+    zone_names: &'static [String],
     notice_hours: String,
     session_minutes: String,
     days: Vec<DayRow>,
@@ -99,6 +100,20 @@ fn day_rows(s: &Schedule) -> Vec<DayRow> {
         .collect()
 }
 
+/// The request to choose a real zone, for a week carried over from a fixed UTC offset.
+fn zone_notice(minutes: i64) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let m = minutes.abs();
+    format!(
+        "Rapport now follows real time zones. Your hours were set as UTC{sign}{:02}:{:02}, \
+         which doesn't change with the clocks, and they have been kept exactly there for now. \
+         Please choose your time zone below (for example Europe/London) so your weekly \
+         sessions keep their time when the clocks change.",
+        m / 60,
+        m % 60
+    )
+}
+
 /// Renders the practice page (also after a feed is made, to show its URL once).
 pub async fn practice_page(
     state: &AppState,
@@ -110,10 +125,10 @@ pub async fn practice_page(
 ) -> Result<Response, AppError> {
     let now = now_ms();
     super::waitlist::advance(state, now).await?;
-    let s = booking::own_schedule(state, t).await?;
-    let offsets: HashMap<String, i64> = schedule::offsets(&state.db).await?.into_iter().collect();
+    let (s, carried_offset) = booking::own_schedule(state, t).await?;
     let list = appointments::for_therapist(&state.db, &state.vault, &t.user.id).await?;
-    let rows = view::rows(&list, &offsets, true, now);
+    let zones = view::zones_of(state, &list, true).await?;
+    let rows = view::rows(&list, &s.zone, &zones, true, now);
     let (upcoming, earlier) = view::split(rows, &list, now);
     let waiting = offers::waiting_for_therapist(&state.db, &t.user.id)
         .await?
@@ -128,18 +143,14 @@ pub async fn practice_page(
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            (
-                w.client_name,
-                days,
-                clock::local_label(w.created_at, s.offset.minutes()),
-            )
+            (w.client_name, days, s.zone.plain_label(w.created_at))
         })
         .collect();
     let referrals = endings::referrals_for_therapist(&state.db, &state.vault, &t.user.id)
         .await?
         .into_iter()
         .map(|r| {
-            let w = clock::local_label(r.requested_at, s.offset.minutes());
+            let w = s.zone.plain_label(r.requested_at);
             (r, w)
         })
         .collect();
@@ -156,7 +167,7 @@ pub async fn practice_page(
             client_name: e.client_name,
             when: e
                 .ended_at
-                .map(|at| clock::local_label(at, s.offset.minutes()))
+                .map(|at| s.zone.plain_label(at))
                 .unwrap_or_default(),
             closing: e.closing_requested != 0,
             message,
@@ -166,7 +177,10 @@ pub async fn practice_page(
         layout,
         errors,
         notice,
-        offset: s.offset.to_string(),
+        time_zone: s.zone.name().to_owned(),
+        zone_city: s.zone.city(),
+        zone_notice: carried_offset.map(zone_notice),
+        zone_names: rapport_core::zone::names(),
         notice_hours: s.notice_hours.to_string(),
         session_minutes: s.session_minutes.to_string(),
         days: day_rows(&s),
@@ -235,7 +249,7 @@ async fn availability(
     match booking::save_schedule(
         &state,
         &t,
-        &get("utc_offset"),
+        &get("time_zone"),
         &get("notice_hours"),
         &get("session_minutes"),
         &slots,

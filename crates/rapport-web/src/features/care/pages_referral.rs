@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use rapport_core::FieldError;
-use rapport_core::care::clock;
 use rapport_store::care::endings::{self, Referral};
 use rapport_store::care::outbox::OutboxEntry;
 use rapport_store::{listings, now_ms};
@@ -159,9 +158,9 @@ async fn admin_outbox(
         .await?
         .into_iter()
         .map(|e| {
-            let queued = clock::local_label(e.created_at, 0);
+            let queued = admin.user.time_zone.label(e.created_at);
             let next = if e.status == "queued" {
-                clock::local_label(e.next_attempt_at, 0)
+                admin.user.time_zone.label(e.next_attempt_at)
             } else {
                 String::new()
             };

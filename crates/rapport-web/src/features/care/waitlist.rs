@@ -3,7 +3,6 @@
 //! which applies it inside the transaction that frees the slot.
 
 use rapport_core::FieldError;
-use rapport_core::care::clock::{self, DAY_MS};
 use rapport_core::care::waitlist::{self, Days, Waiting};
 use rapport_core::care::{Kind, Stage, Step};
 use rapport_store::StoreError;
@@ -42,7 +41,8 @@ impl Offerer for CoreOfferer {
         queue: &'a [Waiter],
         already: &[String],
     ) -> Option<&'a Waiter> {
-        let local_day = (freed.starts_at + info.utc_offset_minutes * 60_000).div_euclid(DAY_MS);
+        // The days a person can make are days of the therapist's week.
+        let weekday = info.therapist_zone.local(freed.starts_at).weekday;
         let waiting: Vec<Waiting> = queue
             .iter()
             .map(|w| Waiting {
@@ -51,7 +51,7 @@ impl Offerer for CoreOfferer {
                 days: Days::from_text(&w.days),
             })
             .collect();
-        let next = waitlist::next_in_line(&waiting, clock::weekday(local_day), already)?;
+        let next = waitlist::next_in_line(&waiting, weekday, already)?;
         queue.iter().find(|w| w.id == next.id)
     }
 
@@ -179,12 +179,14 @@ pub async fn accept(
                 .map_err(|e| AppError::field("kind", &e.to_string()))?,
         ),
     };
-    let offset = rapport_store::care::schedule::get(&state.db, &a.therapist_id)
-        .await?
-        .map_or(0, |s| s.utc_offset_minutes);
+    let sides = super::booking::Sides::of(state, &a).await?;
     let mut booked = a.clone();
     booked.kind = kind.as_str().to_owned();
-    let notice = mail::booked(&state.config.base_url(), &booked, offset, 1);
+    let base = state.config.base_url();
+    let notices = [
+        mail::booked(&base, &booked, &sides.therapist, 1),
+        mail::booking_confirmed(&base, &booked, &sides.client, &[booked.starts_at]),
+    ];
     match offers::accept(
         &state.db,
         &state.vault,
@@ -192,7 +194,7 @@ pub async fn accept(
         &client.user.id,
         kind.as_str(),
         now,
-        &[notice],
+        &notices,
     )
     .await?
     {
@@ -206,7 +208,7 @@ pub async fn accept(
         Answer::Expired => {
             let until = a
                 .hold_expires_at
-                .map(|e| mail::when(e, offset))
+                .map(|e| sides.client.label(e))
                 .unwrap_or_default();
             return Err(AppError::Conflict(format!(
                 "Sorry, this offer was held until {until} and has moved on to the next person waiting. You're still welcome to book any free time or stay on the waitlist."

@@ -3,7 +3,8 @@
 
 use rapport_core::FieldError;
 use rapport_core::care::schedule::HORIZON_WEEKS;
-use rapport_core::care::{Schedule, UtcOffset, WeeklySlot};
+use rapport_core::care::{Schedule, WeeklySlot};
+use rapport_core::zone::Zone;
 use rapport_store::care::appointments;
 use rapport_store::care::schedule::{self as stored, StoredSchedule};
 use rapport_store::users::Role;
@@ -25,14 +26,18 @@ pub struct Therapist {
 
 /// Builds the core schedule from what is stored (values were checked when saved).
 pub fn to_schedule(s: &StoredSchedule) -> Result<Schedule, AppError> {
-    let offset = UtcOffset::from_minutes(s.utc_offset_minutes).unwrap_or_default();
     let slots = s
         .slots
         .iter()
         .filter_map(|(d, h)| WeeklySlot::new(*d, *h))
         .collect();
-    Schedule::new(offset, slots, s.notice_hours, s.session_minutes)
-        .map_err(|e| AppError::Internal(format!("stored schedule no longer valid: {e}")))
+    Schedule::new(
+        s.time_zone.clone(),
+        slots,
+        s.notice_hours,
+        s.session_minutes,
+    )
+    .map_err(|e| AppError::Internal(format!("stored schedule no longer valid: {e}")))
 }
 
 /// A therapist's week; 404 for anyone who is not a therapist or has not published one.
@@ -51,11 +56,19 @@ pub async fn therapist(state: &AppState, id: &str) -> Result<Therapist, AppError
     })
 }
 
-/// The therapist's own week, or an empty one in UTC with a 24-hour policy when none is saved.
-pub async fn own_schedule(state: &AppState, t: &TherapistScope) -> Result<Schedule, AppError> {
+/// The therapist's own week, or an empty one in their zone with a 24-hour policy when none is
+/// saved; with it, the old fixed offset their zone was carried over from, if it still needs a
+/// look (see the `0012_time_zones` migration).
+pub async fn own_schedule(
+    state: &AppState,
+    t: &TherapistScope,
+) -> Result<(Schedule, Option<i64>), AppError> {
     match stored::get(&state.db, &t.user.id).await? {
-        Some(s) => to_schedule(&s),
-        None => Ok(Schedule::new(UtcOffset::default(), vec![], 24, 50).map_err(AppError::from)?),
+        Some(s) => Ok((to_schedule(&s)?, s.zone_notice_offset)),
+        None => Ok((
+            Schedule::new(t.user.time_zone.clone(), vec![], 24, 50).map_err(AppError::from)?,
+            None,
+        )),
     }
 }
 
@@ -69,19 +82,24 @@ pub async fn free_slots(state: &AppState, t: &Therapist, now: i64) -> Result<Vec
         .collect())
 }
 
-/// Parses and saves a therapist's week: offset, notice hours, session length and `day-hour` slots.
+/// Parses and saves a therapist's week: time zone (their account's; empty keeps it), notice
+/// hours, session length and `day-hour` slots.
 pub async fn save_schedule(
     state: &AppState,
     t: &TherapistScope,
-    offset: &str,
+    time_zone: &str,
     notice_hours: &str,
     session_minutes: &str,
     slots: &[String],
 ) -> Result<Schedule, AppError> {
     let mut errors = Vec::new();
-    let offset = UtcOffset::parse(offset)
-        .map_err(|e| errors.extend(e.0))
-        .ok();
+    let zone = if time_zone.trim().is_empty() {
+        Some(t.user.time_zone.clone())
+    } else {
+        Zone::parse("time_zone", time_zone)
+            .map_err(|e| errors.push(e))
+            .ok()
+    };
     let number = |field: &str, v: &str, errors: &mut Vec<FieldError>| match v.trim().parse::<i64>()
     {
         Ok(n) => Some(n),
@@ -105,10 +123,10 @@ pub async fn save_schedule(
             )),
         }
     }
-    let (Some(offset), Some(notice), Some(minutes)) = (offset, notice, minutes) else {
+    let (Some(zone), Some(notice), Some(minutes)) = (zone, notice, minutes) else {
         return Err(AppError::Invalid(errors));
     };
-    let schedule = Schedule::new(offset, parsed, notice, minutes).map_err(|e| {
+    let schedule = Schedule::new(zone, parsed, notice, minutes).map_err(|e| {
         errors.extend(e.0);
         AppError::Invalid(errors.clone())
     })?;
@@ -116,7 +134,8 @@ pub async fn save_schedule(
         return Err(AppError::Invalid(errors));
     }
     let s = StoredSchedule {
-        utc_offset_minutes: i64::from(schedule.offset.minutes()),
+        time_zone: schedule.zone.clone(),
+        zone_notice_offset: None,
         notice_hours: i64::from(schedule.notice_hours),
         session_minutes: i64::from(schedule.session_minutes),
         slots: schedule

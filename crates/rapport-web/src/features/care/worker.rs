@@ -7,13 +7,12 @@
 //! admin's outbox page. Leases (see `rapport_store::care::outbox`) keep two workers, in one
 //! process or several, from sending one message twice.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rapport_core::care::clock::{DAY_MS, HOUR_MS};
-use rapport_store::care::{appointments, endings, outbox, schedule};
+use rapport_store::care::{appointments, endings, outbox};
 use rapport_store::{now_ms, relationships};
 
 use super::{mail, waitlist};
@@ -82,12 +81,14 @@ pub struct Tick {
 /// One round of time-driven work as of `now` (tests pass a future `now` to move time on).
 pub async fn tick(state: &AppState, now: i64) -> Result<Tick, AppError> {
     let base = state.config.base_url();
-    let offsets: HashMap<String, i64> = schedule::offsets(&state.db).await?.into_iter().collect();
-    let offset = |t: &str| offsets.get(t).copied().unwrap_or(0);
+    // Only accounts outside UTC are listed: the rest read UTC.
+    let zones = rapport_store::users::zoned(&state.db).await?;
+    let utc = rapport_core::zone::Zone::utc();
+    let zone = |id: &str| zones.get(id).unwrap_or(&utc);
     let offers = waitlist::advance(state, now).await?.len();
     let reminders =
         appointments::queue_reminders(&state.db, &state.vault, now, now + DAY_MS, |a| {
-            vec![mail::reminder(&base, a, offset(&a.therapist_id))]
+            vec![mail::reminder(&base, a, zone(&a.client_id))]
         })
         .await?;
     let checkins =

@@ -58,7 +58,10 @@ async fn alert_list(
         .into_iter()
         .map(|a| AlertRow {
             title: alerts::title(&a),
-            when: crate::features::relationships::view::date_time(a.created_at),
+            when: crate::features::relationships::view::date_time(
+                a.created_at,
+                &therapist.user.time_zone,
+            ),
             seen: a.seen_at.is_some(),
             id: a.id,
             client_name: a.client_name,
@@ -100,10 +103,15 @@ struct OutcomePage {
     ended: Option<String>,
 }
 
-fn outcome_page(layout: Layout, v: outcomes::OutcomeView, therapist_view: bool) -> Response {
-    let charts = view::charts(&v);
-    let started = view::date(v.started_at);
-    let ended = v.ended_at.map(view::date);
+fn outcome_page(
+    layout: Layout,
+    v: outcomes::OutcomeView,
+    therapist_view: bool,
+    zone: &rapport_core::zone::Zone,
+) -> Response {
+    let charts = view::charts(&v, zone);
+    let started = zone.date(v.started_at);
+    let ended = v.ended_at.map(|t| zone.date(t));
     render_status(
         StatusCode::OK,
         &OutcomePage {
@@ -124,7 +132,7 @@ async fn therapist_outcomes(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let v = outcomes::for_therapist(&state, &therapist, &id).await?;
-    Ok(outcome_page(layout, v, true))
+    Ok(outcome_page(layout, v, true, &therapist.user.time_zone))
 }
 
 async fn client_outcomes(
@@ -134,7 +142,7 @@ async fn client_outcomes(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let v = outcomes::for_client(&state, &client, &id).await?;
-    Ok(outcome_page(layout, v, false))
+    Ok(outcome_page(layout, v, false, &client.user.time_zone))
 }
 
 #[derive(Template)]

@@ -6,12 +6,7 @@ use rapport_core::outcome::{Count, DomainResult, MIN_CASES};
 
 use super::chart;
 use super::outcomes::{OutcomeView, Series};
-use crate::features::relationships::view::date_time;
-
-/// A Unix-ms time as a `YYYY-MM-DD` date (UTC).
-pub fn date(ms: i64) -> String {
-    date_time(ms).chars().take(10).collect()
-}
+use rapport_core::zone::Zone;
 
 /// One measurement in a chart's data table.
 pub struct Point {
@@ -53,7 +48,7 @@ fn number(x: f64) -> String {
     }
 }
 
-fn chart_of(s: &Series) -> Chart {
+fn chart_of(s: &Series, zone: &Zone) -> Chart {
     let first = s.points.first().map(|p| p.1);
     let points = s
         .points
@@ -73,7 +68,7 @@ fn chart_of(s: &Series) -> Chart {
             let change = first.map_or(0.0, |f| total - f);
             Point {
                 n: i + 1,
-                date: date(*at),
+                date: zone.date(*at),
                 total: number(*total),
                 change: if change > 0.0 {
                     format!("+{}", number(change))
@@ -112,8 +107,8 @@ fn chart_of(s: &Series) -> Chart {
 }
 
 /// Every chart of an outcome view.
-pub fn charts(v: &OutcomeView) -> Vec<Chart> {
-    v.series.iter().map(chart_of).collect()
+pub fn charts(v: &OutcomeView, zone: &Zone) -> Vec<Chart> {
+    v.series.iter().map(|s| chart_of(s, zone)).collect()
 }
 
 /// A rate as `k of n (p%)`.

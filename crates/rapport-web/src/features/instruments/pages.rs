@@ -58,7 +58,7 @@ async fn list(
                 .and_then(Value::as_str)
                 .unwrap_or(&r.instrument_id)
                 .to_owned(),
-            when: date_time(r.created_at),
+            when: date_time(r.created_at, &client.user.time_zone),
             id: r.id,
         })
         .collect();
@@ -141,7 +141,7 @@ async fn result(
     let stored = service::my_response(&state, &client, &id).await?;
     let page = ResultPage {
         layout,
-        v: ResultView::of(&stored),
+        v: ResultView::of(&stored, &client.user.time_zone),
         crisis_lines: state.config.crisis_lines.clone(),
     };
     Ok(render_status(StatusCode::OK, &page))

@@ -32,7 +32,7 @@ pub struct ResultView {
 
 impl ResultView {
     /// Reads the scores stored with a response.
-    pub fn of(stored: &StoredResponse) -> ResultView {
+    pub fn of(stored: &StoredResponse, zone: &rapport_core::zone::Zone) -> ResultView {
         let scores = &stored.scores;
         let lines = scores
             .get("scores")
@@ -42,7 +42,7 @@ impl ResultView {
         let flags = scores.get("flags").and_then(Value::as_array);
         ResultView {
             title: text(scores, "title").unwrap_or_else(|| stored.instrument_id.clone()),
-            when: date_time(stored.created_at),
+            when: date_time(stored.created_at, zone),
             lines,
             crisis: is_crisis(stored),
             srs_drop: flags.is_some_and(|f| f.iter().any(|x| x.as_str() == Some(SRS_DROP_FLAG))),

@@ -121,7 +121,7 @@ async fn page(
         .await?
         .0
         .into_iter()
-        .map(|e| (date_time(e.at), e))
+        .map(|e| (date_time(e.at, &scope.admin.time_zone), e))
         .collect();
     let prior = match &o.improvement_prior {
         Some(p) => {

@@ -106,7 +106,7 @@ async fn list(
                 .any(|x| x.repaired_at.is_none()),
             last: r
                 .last_checkin_at
-                .map(|t| view::date_time(t).chars().take(10).collect())
+                .map(|t| therapist.user.time_zone.date(t))
                 .unwrap_or_else(|| "No check-ins yet".to_owned()),
             overdue: r.overdue,
             red_flags: r.red_flags.as_deref().map(flags_text),
@@ -119,7 +119,7 @@ async fn list(
         .map(|r| Waiting {
             id: r.relationship_id,
             client_name: r.client_name,
-            since: view::date_time(r.created_at).chars().take(10).collect(),
+            since: therapist.user.time_zone.date(r.created_at),
         })
         .collect();
     Ok(render_status(
@@ -173,7 +173,12 @@ async fn show(
     let messages = v
         .messages
         .iter()
-        .map(|m| (view::date_time(m.created_at), m.body.clone()))
+        .map(|m| {
+            (
+                view::date_time(m.created_at, &therapist.user.time_zone),
+                m.body.clone(),
+            )
+        })
         .collect();
     Ok(render_status(
         StatusCode::OK,

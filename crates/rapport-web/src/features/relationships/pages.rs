@@ -416,7 +416,7 @@ async fn privacy(
         .into_iter()
         .map(|e| {
             (
-                view::date_time(e.at),
+                view::date_time(e.at, &client.user.time_zone),
                 crate::features::feedback::view::audit_words(&e.action),
                 e,
             )

@@ -42,6 +42,17 @@ async fn a_person_signs_up_logs_out_and_logs_back_in_through_the_pages() {
     b.fill("#display_name", NAME).await;
     b.fill("#email", &email).await;
     b.fill("#password", PASSWORD).await;
+    let proposed = b
+        .find("#time_zone")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(
+        proposed, "America/New_York",
+        "the sign-up page proposes the browser's time zone"
+    );
     b.click("form[action='/signup'] button[type=submit]").await;
 
     b.wait_for_path("/").await;
@@ -55,6 +66,11 @@ async fn a_person_signs_up_logs_out_and_logs_back_in_through_the_pages() {
         "the home page greets the new user"
     );
     b.check_page("home-logged-in").await;
+    b.goto("/account").await;
+    assert!(
+        b.text("main").await.contains("New York time (America/New_York)"),
+        "the account keeps the zone proposed at sign-up"
+    );
 
     b.click("form[action='/logout'] button").await;
     b.wait_for_path("/").await;

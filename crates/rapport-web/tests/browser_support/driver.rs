@@ -81,8 +81,11 @@ impl Driver {
             .expect("browser test: cannot create a temp dir");
         let log = std::fs::File::create(dir.join("chromedriver.log"))
             .expect("browser test: cannot create the chromedriver log");
+        // Chromium runs in New York time, not the machine's (UTC on CI), so the pages' time-zone
+        // proposal is seen to come from the browser.
         let child = Command::new(&exe)
             .arg(format!("--port={port}"))
+            .env("TZ", "America/New_York")
             .stdin(Stdio::null())
             .stdout(
                 log.try_clone()

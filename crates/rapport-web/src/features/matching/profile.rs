@@ -17,7 +17,7 @@ use super::form::{StyleField, THERAPIST_STYLE, Values, style_fields, words};
 use super::listing_form;
 use super::places::{City, PLACES};
 use super::service::{self, for_form};
-use super::shortlist::{self, ConsultationView, day};
+use super::shortlist::{self, ConsultationView};
 use crate::auth::TherapistScope;
 use crate::error::AppError;
 use crate::pages::{Layout, render_status};
@@ -67,7 +67,7 @@ async fn profile_page(
         .await?
         .into_iter()
         .map(|c| {
-            let d = day(c.created_at);
+            let d = therapist.user.time_zone.date(c.created_at);
             (c, d)
         })
         .collect();

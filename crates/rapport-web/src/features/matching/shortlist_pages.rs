@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::form::Values;
 use super::pages::results_page;
-use super::shortlist::{self, MAX_MESSAGE_CHARS, Shortlisted, day};
+use super::shortlist::{self, MAX_MESSAGE_CHARS, Shortlisted};
 use crate::auth::ClientScope;
 use crate::error::AppError;
 use crate::pages::{Layout, render_status};
@@ -56,7 +56,7 @@ async fn shortlist_page(
         .await?
         .into_iter()
         .map(|entry| Row {
-            requested: entry.requested_at.map(day),
+            requested: entry.requested_at.map(|t| client.user.time_zone.date(t)),
             entry,
         })
         .collect();

@@ -17,6 +17,7 @@ macro_rules! accepted_sql {
 pub mod alerts;
 pub mod audit;
 pub mod backup;
+#[macro_use]
 pub mod care;
 pub mod checkins;
 pub mod crypto;

@@ -132,6 +132,25 @@ pub struct Consultation {
     pub message: Option<String>,
     /// When, Unix ms.
     pub created_at: i64,
+    /// `sent`, `offered` or `declined` (see [`Answer`]).
+    pub status: String,
+    /// When the therapist answered.
+    pub answered_at: Option<i64>,
+    /// The start the therapist proposed, when they offered one.
+    pub offered_start: Option<i64>,
+    /// The therapist's note with their answer.
+    pub reply: Option<String>,
+    /// The account linked to the listing (a therapist on Rapport), if any.
+    pub therapist_user_id: Option<String>,
+}
+
+/// A therapist's answer to a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// A proposed start (Unix ms) the client can book.
+    Offer(i64),
+    /// Not this time.
+    Decline,
 }
 
 #[derive(sqlx::FromRow)]
@@ -143,15 +162,31 @@ struct ConsultationRow {
     data: String,
     message: Option<Vec<u8>>,
     created_at: i64,
+    status: String,
+    answered_at: Option<i64>,
+    offered_start: Option<i64>,
+    reply: Option<Vec<u8>>,
+    therapist_user_id: Option<String>,
 }
 
 const CONSULT_INSERT: &str = "INSERT INTO consultations (id, client_id, listing_id, message, created_at) VALUES ($1, $2, $3, $4, $5)";
-const CONSULT_COLS: &str = "SELECT c.id, c.client_id, u.display_name AS client_name, c.listing_id, l.data, c.message, c.created_at FROM consultations c JOIN users u ON u.id = c.client_id JOIN listings l ON l.id = c.listing_id";
+const CONSULT_COLS: &str = "SELECT c.id, c.client_id, u.display_name AS client_name, c.listing_id, l.data, c.message, c.created_at, c.status, c.answered_at, c.offered_start, c.reply, l.user_id AS therapist_user_id FROM consultations c JOIN users u ON u.id = c.client_id JOIN listings l ON l.id = c.listing_id";
+/// Answers only a request still waiting, sent to a listing of this therapist's: a second answer,
+/// or anyone else's, changes nothing.
+const CONSULT_ANSWER: &str = "UPDATE consultations SET status = $1, offered_start = $2, reply = $3, answered_at = $4 WHERE id = $5 AND status = 'sent' AND listing_id IN (SELECT id FROM listings WHERE user_id = $6)";
 
 fn consult_place(row: &str) -> Place<'_> {
     Place {
         table: "consultations",
         column: "message",
+        row,
+    }
+}
+
+fn reply_place(row: &str) -> Place<'_> {
+    Place {
+        table: "consultations",
+        column: "reply",
         row,
     }
 }
@@ -166,6 +201,20 @@ pub async fn request_consultations(
     listing_ids: &[String],
     message: Option<&str>,
 ) -> Result<Vec<String>> {
+    request_consultations_notifying(db, vault, client_id, listing_ids, message, &[]).await
+}
+
+/// [`request_consultations`], queueing `mails` (to the therapists on Rapport) in the same
+/// transaction: a request is never stored without its notice, nor a notice sent for a request
+/// rolled back.
+pub async fn request_consultations_notifying(
+    db: &Db,
+    vault: &Vault,
+    client_id: &str,
+    listing_ids: &[String],
+    message: Option<&str>,
+    mails: &[crate::care::Mail],
+) -> Result<Vec<String>> {
     let now = now_ms();
     let key = match message {
         Some(_) => Some(user_keys::get_or_create(db, vault, client_id).await?),
@@ -177,8 +226,40 @@ pub async fn request_consultations(
             let sealed = key.as_ref().zip(message).map(|(k, m)| k.seal(consult_place(id), m));
             sqlx::query(CONSULT_INSERT).bind(id).bind(client_id).bind(listing_id).bind(sealed).bind(now).execute(&mut *tx).await?;
         }
+        for mail in mails {
+            enqueue!(tx, vault, mail, now);
+        }
     });
     Ok(ids)
+}
+
+/// The therapist answers a waiting request sent to their listing, queueing `mail` (to the
+/// client) in the same transaction. `false` when there is no such waiting request of theirs
+/// (already answered, someone else's, or gone): nothing changes.
+#[allow(clippy::too_many_arguments)]
+pub async fn answer_consultation(
+    db: &Db,
+    vault: &Vault,
+    therapist_user_id: &str,
+    id: &str,
+    answer: Answer,
+    reply: Option<&str>,
+    mail: &crate::care::Mail,
+    now: i64,
+) -> Result<bool> {
+    let (status, start) = match answer {
+        Answer::Offer(t) => ("offered", Some(t)),
+        Answer::Decline => ("declined", None),
+    };
+    let sealed = reply.map(|r| vault.seal(reply_place(id), r));
+    let changed = with_tx!(db, tx => {
+        let n = sqlx::query(CONSULT_ANSWER).bind(status).bind(start).bind(sealed).bind(now).bind(id).bind(therapist_user_id).execute(&mut *tx).await?.rows_affected();
+        if n == 1 {
+            enqueue!(tx, vault, mail, now, Some(therapist_user_id));
+        }
+        n == 1
+    });
+    Ok(changed)
 }
 
 async fn open_rows(
@@ -203,6 +284,10 @@ async fn open_rows(
             Some(sealed) => Some(vault.open(consult_place(&r.id), sealed)?),
             None => None,
         };
+        let reply = match &r.reply {
+            Some(sealed) => Some(vault.open(reply_place(&r.id), sealed)?),
+            None => None,
+        };
         out.push(Consultation {
             id: r.id,
             client_id: r.client_id,
@@ -211,6 +296,11 @@ async fn open_rows(
             data: r.data,
             message,
             created_at: r.created_at,
+            status: r.status,
+            answered_at: r.answered_at,
+            offered_start: r.offered_start,
+            reply,
+            therapist_user_id: r.therapist_user_id,
         });
     }
     Ok(out)

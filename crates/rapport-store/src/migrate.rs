@@ -74,6 +74,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_time_zones.sql"),
         postgres: include_str!("../migrations/postgres/0012_time_zones.sql"),
     },
+    Migration {
+        version: 13,
+        sqlite: include_str!("../migrations/sqlite/0013_consultation_answers.sql"),
+        postgres: include_str!("../migrations/postgres/0013_consultation_answers.sql"),
+    },
 ];
 
 const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

@@ -14,6 +14,7 @@ pub const SEALED: &[(&str, &str, &str)] = &[
     ("messages", "body", "id"),
     ("appointments", "cancel_message", "id"),
     ("consultations", "message", "id"),
+    ("consultations", "reply", "id"),
     ("referrals", "note", "id"),
     ("outbox", "body", "id"),
 ];

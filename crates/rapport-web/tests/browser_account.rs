@@ -68,7 +68,9 @@ async fn a_person_signs_up_logs_out_and_logs_back_in_through_the_pages() {
     b.check_page("home-logged-in").await;
     b.goto("/account").await;
     assert!(
-        b.text("main").await.contains("New York time (America/New_York)"),
+        b.text("main")
+            .await
+            .contains("New York time (America/New_York)"),
         "the account keeps the zone proposed at sign-up"
     );
 

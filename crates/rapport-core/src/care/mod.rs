@@ -8,6 +8,7 @@ pub mod caps;
 pub mod clock;
 pub mod ending;
 pub mod ics;
+pub mod request;
 pub mod schedule;
 pub mod stage;
 pub mod waitlist;

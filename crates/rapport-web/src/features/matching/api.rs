@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(remove_from_shortlist))
         .routes(routes!(sent_consultations, request_consultations))
         .routes(routes!(get_fit_profile, put_fit_profile))
+        .merge(super::requests::api_router())
 }
 
 /// Every closed list (concerns, modalities, formats, identity words, ending reasons …) with

@@ -16,6 +16,7 @@ mod pages;
 pub mod places;
 mod prefs_form;
 mod profile;
+mod requests;
 pub mod service;
 pub mod shortlist;
 mod shortlist_pages;
@@ -29,4 +30,5 @@ pub fn page_router() -> axum::Router<crate::state::AppState> {
     pages::router()
         .merge(profile::router())
         .merge(import_page::router())
+        .merge(requests::router())
 }

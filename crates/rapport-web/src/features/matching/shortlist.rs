@@ -2,6 +2,8 @@
 //! intro-consultation requests sent from it.
 
 use rapport_core::FieldError;
+use rapport_core::care::request::RequestState;
+use rapport_core::zone::Zone;
 use rapport_store::StoreError;
 use rapport_store::matching::{self as store, Added, Consultation, SHORTLIST_MAX};
 use serde::Serialize;
@@ -94,10 +96,43 @@ pub struct ConsultationView {
     pub message: Option<String>,
     /// When, Unix ms.
     pub created_at: i64,
+    /// Where it stands: `sent`, `no_reply`, `offered`, `booked` or `declined`.
+    #[schema(value_type = String)]
+    pub state: RequestState,
+    /// The state in words ("A time is offered").
+    pub state_label: &'static str,
+    /// What it means and what to do next.
+    pub next_step: &'static str,
+    /// The start the therapist offered (RFC 3339), when they offered one.
+    pub offered_start: Option<String>,
+    /// The offered start in the viewer's zone, zone named.
+    pub offered_words: Option<String>,
+    /// The therapist's note with their answer.
+    pub reply: Option<String>,
+    /// The therapist's account when they are on Rapport (bookable); `None` for a listing only.
+    pub therapist_id: Option<String>,
 }
 
-impl From<Consultation> for ConsultationView {
-    fn from(c: Consultation) -> Self {
+impl ConsultationView {
+    /// Whether the therapist can still answer it.
+    pub fn answerable(&self) -> bool {
+        matches!(self.state, RequestState::Sent | RequestState::NoReply)
+    }
+
+    /// Whether the client is pointed at their next match (no answer, or not this time).
+    pub fn suggest_next(&self) -> bool {
+        matches!(self.state, RequestState::NoReply | RequestState::Declined)
+    }
+
+    /// Whether the client can book the offered time from here.
+    pub fn bookable_offer(&self) -> bool {
+        self.state == RequestState::Offered && self.therapist_id.is_some()
+    }
+
+    /// A stored request as `zone`'s reader sees it at `now`; `booked` when the client holds an
+    /// intro consultation with the therapist.
+    pub fn of(c: Consultation, zone: &Zone, booked: bool, now: i64) -> ConsultationView {
+        let state = RequestState::of(&c.status, c.created_at, booked, now);
         ConsultationView {
             therapist_name: listing_name(&c.data),
             id: c.id,
@@ -105,6 +140,18 @@ impl From<Consultation> for ConsultationView {
             client_name: c.client_name,
             message: c.message,
             created_at: c.created_at,
+            state,
+            state_label: state.label(),
+            next_step: match (&c.therapist_user_id, state) {
+                (None, RequestState::Sent | RequestState::NoReply) => {
+                    "This therapist isn't on Rapport yet, so they won't see this request here. If you'd like to meet them, contact their practice directly."
+                }
+                _ => state.next_step(),
+            },
+            offered_start: c.offered_start.map(rapport_core::care::clock::rfc3339),
+            offered_words: c.offered_start.map(|t| zone.label(t)),
+            reply: c.reply,
+            therapist_id: c.therapist_user_id,
         }
     }
 }
@@ -170,8 +217,28 @@ pub async fn request(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    match store::request_consultations(&state.db, &state.vault, &client.user.id, &chosen, message)
-        .await
+    let mut mails = Vec::new();
+    for id in &chosen {
+        if let Some(owner) = rapport_store::listings::by_id(&state.db, id)
+            .await?
+            .and_then(|l| l.user_id)
+        {
+            mails.push(super::requests::request_mail(
+                &state.config.base_url(),
+                &owner,
+                &client.user.display_name,
+            ));
+        }
+    }
+    match store::request_consultations_notifying(
+        &state.db,
+        &state.vault,
+        &client.user.id,
+        &chosen,
+        message,
+        &mails,
+    )
+    .await
     {
         Ok(ids) => {
             let sent = sent(state, client).await?;
@@ -185,30 +252,67 @@ pub async fn request(
     }
 }
 
-/// The requests a client has sent, newest first.
+/// The requests a client has sent, newest first, each with its state.
 pub async fn sent(
     state: &AppState,
     client: &ClientScope,
 ) -> Result<Vec<ConsultationView>, AppError> {
+    let now = rapport_store::now_ms();
+    let booked = consultations_held(state, &client.user.id).await?;
     Ok(
         store::consultations_sent(&state.db, &state.vault, &client.user.id)
             .await?
             .into_iter()
-            .map(Into::into)
+            .map(|c| {
+                let b = c
+                    .therapist_user_id
+                    .as_ref()
+                    .is_some_and(|t| booked.contains(&(client.user.id.clone(), t.clone())));
+                ConsultationView::of(c, &client.user.time_zone, b, now)
+            })
             .collect(),
     )
 }
 
-/// The requests sent to the therapist's own listing, newest first.
+/// The requests sent to the therapist's own listing, newest first, each with its state.
 pub async fn received(
     state: &AppState,
     therapist: &TherapistScope,
 ) -> Result<Vec<ConsultationView>, AppError> {
+    let now = rapport_store::now_ms();
+    let booked = consultations_held(state, &therapist.user.id).await?;
     Ok(
         store::consultations_received(&state.db, &state.vault, &therapist.user.id)
             .await?
             .into_iter()
-            .map(Into::into)
+            .map(|c| {
+                let b = booked.contains(&(c.client_id.clone(), therapist.user.id.clone()));
+                ConsultationView::of(c, &therapist.user.time_zone, b, now)
+            })
+            .collect(),
+    )
+}
+
+/// `(client, therapist)` pairs holding an intro consultation (booked, kept or still to come)
+/// among the account's appointments: a request is "booked" once such a pair exists.
+async fn consultations_held(
+    state: &AppState,
+    account_id: &str,
+) -> Result<std::collections::HashSet<(String, String)>, AppError> {
+    Ok(
+        rapport_store::care::appointments::for_client(&state.db, &state.vault, account_id)
+            .await?
+            .into_iter()
+            .chain(
+                rapport_store::care::appointments::for_therapist(
+                    &state.db,
+                    &state.vault,
+                    account_id,
+                )
+                .await?,
+            )
+            .filter(|a| a.kind == "consultation" && a.status == "booked")
+            .map(|a| (a.client_id, a.therapist_id))
             .collect(),
     )
 }

@@ -40,6 +40,7 @@ struct ShortlistPage {
     notice: Option<String>,
     rows: Vec<Row>,
     can_request: bool,
+    requests: Vec<shortlist::ConsultationView>,
     values: Values,
     max_message: usize,
 }
@@ -74,6 +75,7 @@ async fn shortlist_page(
             notice,
             rows,
             can_request,
+            requests: shortlist::sent(state, client).await?,
             values,
             max_message: MAX_MESSAGE_CHARS,
         },

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::crypto::Place;
-use crate::{Db, Result, Vault, new_id, now_ms, user_keys, with_pool, with_write};
+use crate::{Db, Result, Vault, new_id, now_ms, user_keys, with_pool};
 
 /// A message, decrypted.
 #[derive(Clone, Debug, Serialize)]
@@ -54,6 +54,20 @@ pub async fn send(
     kind: &str,
     body: &str,
 ) -> Result<Message> {
+    send_with_notice(db, vault, relationship_id, sender_id, kind, body, None).await
+}
+
+/// [`send`], queueing `notice` (an e-mail telling the other side a message is waiting) in the
+/// same transaction: never a note without its notice, nor a notice for a note that failed.
+pub async fn send_with_notice(
+    db: &Db,
+    vault: &Vault,
+    relationship_id: &str,
+    sender_id: &str,
+    kind: &str,
+    body: &str,
+    notice: Option<&crate::care::Mail>,
+) -> Result<Message> {
     let m = Message {
         id: new_id(),
         relationship_id: relationship_id.to_owned(),
@@ -65,7 +79,12 @@ pub async fn send(
     let sealed = user_keys::sealing_key(db, vault, relationship_id)
         .await?
         .seal(place(&m.id), body);
-    with_write!(db, pool => sqlx::query(INSERT).bind(&m.id).bind(relationship_id).bind(sender_id).bind(kind).bind(sealed).bind(m.created_at).execute(pool).await.map(|r| r.rows_affected()))?;
+    crate::with_tx!(db, tx => {
+        sqlx::query(INSERT).bind(&m.id).bind(relationship_id).bind(sender_id).bind(kind).bind(sealed).bind(m.created_at).execute(&mut *tx).await?;
+        if let Some(mail) = notice {
+            enqueue!(tx, vault, mail, m.created_at, Some(&mail.user_id));
+        }
+    });
     Ok(m)
 }
 

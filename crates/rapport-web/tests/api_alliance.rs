@@ -460,6 +460,19 @@ async fn a_speak_up_note_is_sent_only_with_confirmation_and_only_to_a_therapist_
         .await
         .unwrap();
     assert_eq!(v["messages"][0]["body"], "Could we add more structure?");
+    let told = rapport_store::care::outbox::for_user(&app.state.db, &app.state.vault, &t.id)
+        .await
+        .unwrap();
+    let notice = told
+        .iter()
+        .find(|m| m.kind == "speak_up")
+        .expect("the therapist is told a note is waiting");
+    assert!(
+        notice.body.contains(&format!("/caseload/{rel}"))
+            && !notice.body.contains("more structure"),
+        "the e-mail points to the note, never quotes it: {}",
+        notice.body
+    );
 
     let unlisted = relationship(&app, &c, None).await;
     let r = c

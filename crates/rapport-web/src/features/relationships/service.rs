@@ -468,23 +468,36 @@ pub async fn send_note(
     let rel = relationships::get_for_client(&state.db, &client.user.id, rel_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if rel.therapist_user_id.is_none() {
+    let Some(therapist_id) = rel.therapist_user_id.as_deref() else {
         return Err(AppError::field(
             "note",
             "can't be sent: your therapist isn't on Rapport. You can print it or copy it instead.",
         ));
-    }
+    };
     let body = body.trim();
     if body.is_empty() || body.chars().count() > 4000 {
         return Err(AppError::field("note", "must be 1 to 4000 characters"));
     }
-    Ok(messages::send(
+    // The notice says a note is waiting, never what it says: the words stay in the app.
+    let notice = rapport_store::care::Mail {
+        user_id: therapist_id.to_owned(),
+        kind: "speak_up".into(),
+        subject: "A note from a client".into(),
+        body: format!(
+            "{} sent you a note through Rapport about how your sessions are going. Read it: {}/caseload/{}",
+            client.user.display_name,
+            state.config.base_url(),
+            rel.id
+        ),
+    };
+    Ok(messages::send_with_notice(
         &state.db,
         &state.vault,
         &rel.id,
         &client.user.id,
         "speak_up",
         body,
+        Some(&notice),
     )
     .await?)
 }

@@ -312,3 +312,20 @@ fn fhir_date_times_need_a_zone_when_they_have_a_time() {
         assert!(FhirDateTime::parse(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn fhir_dates_must_be_days_the_calendar_has() {
+    for bad in [
+        "2026-02-31",
+        "2026-02-29T10:00:00Z",
+        "2026-04-31",
+        "1900-02-29",
+    ] {
+        let e = FhirDateTime::parse(bad).unwrap_err();
+        assert_eq!(e.0[0].field, "date_time", "{bad}");
+    }
+    assert!(
+        FhirDateTime::parse("2028-02-29T10:00:00Z").is_ok(),
+        "leap day"
+    );
+}

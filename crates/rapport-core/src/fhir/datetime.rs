@@ -4,6 +4,7 @@
 //! what they pass is a date-time FHIR accepts before it reaches a resource.
 
 use crate::Invalid;
+use crate::dates::CalendarDate;
 use serde::Serialize;
 use std::fmt;
 
@@ -13,14 +14,15 @@ use std::fmt;
 pub struct FhirDateTime(String);
 
 impl FhirDateTime {
-    /// Accepts `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm)`.
+    /// Accepts `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm)`, where a
+    /// full date must be a day that exists (`2026-02-31` is refused).
     pub fn parse(text: &str) -> Result<FhirDateTime, Invalid> {
         if well_formed(text) {
             Ok(FhirDateTime(text.to_owned()))
         } else {
             Err(Invalid::one(
                 "date_time",
-                "must be a date (2026-03-02) or a date and time with a zone (2026-03-02T18:30:00Z)",
+                "must be a real calendar date (2026-03-02) or a date and time with a zone (2026-03-02T18:30:00Z)",
             ))
         }
     }
@@ -52,7 +54,7 @@ fn well_formed(text: &str) -> bool {
     let date_ok = match parts.as_slice() {
         [y] => number(y, 4, 1, 9999),
         [y, m] => number(y, 4, 1, 9999) && number(m, 2, 1, 12),
-        [y, m, d] => number(y, 4, 1, 9999) && number(m, 2, 1, 12) && number(d, 2, 1, 31),
+        [_, _, _] => CalendarDate::parse("date_time", date).is_ok(),
         _ => false,
     };
     match time {

@@ -165,12 +165,24 @@ pub async fn record_checkin(
     rel_id: &str,
     input: Map<String, Value>,
 ) -> Result<Loaded, AppError> {
+    record_checkin_at(state, client, rel_id, input, rapport_store::now_ms()).await
+}
+
+/// [`record_checkin`] as made at `now` (Unix ms): the demo records months of history through the
+/// same parsing, encryption and alerts as a check-in sent today.
+pub async fn record_checkin_at(
+    state: &AppState,
+    client: &ClientScope,
+    rel_id: &str,
+    input: Map<String, Value>,
+    now: i64,
+) -> Result<Loaded, AppError> {
     let numbered_here = input
         .get("session")
         .is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
     let mut tries = 0;
     loop {
-        match store_checkin(state, client, rel_id, input.clone(), numbered_here).await? {
+        match store_checkin(state, client, rel_id, input.clone(), numbered_here, now).await? {
             Ok(loaded) => return Ok(loaded),
             Err(_) if numbered_here && tries < 50 => tries += 1,
             Err(taken) => {
@@ -192,6 +204,7 @@ async fn store_checkin(
     rel_id: &str,
     mut input: Map<String, Value>,
     numbered_here: bool,
+    now: i64,
 ) -> Result<Result<Loaded, u32>, AppError> {
     let loaded = load_for_client(state, client, rel_id).await?;
     if numbered_here {
@@ -206,7 +219,7 @@ async fn store_checkin(
     if let Some(obj) = answers.as_object_mut() {
         obj.remove("need");
     }
-    match checkins::insert_for(
+    match checkins::insert_for_at(
         &state.db,
         &state.vault,
         &loaded.rel.client_id,
@@ -214,6 +227,7 @@ async fn store_checkin(
         i64::from(checkin.session),
         &answers,
         checkin.need.as_deref(),
+        now,
     )
     .await
     {

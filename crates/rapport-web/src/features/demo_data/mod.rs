@@ -124,14 +124,15 @@ async fn sams_story(
         share_outcomes: true,
         phq9: Some(script::Course::Improved),
         gad7: None,
-        weeks_ago: 4,
+        weeks_ago: 3,
+        lag_days: 2,
         ending: None,
         waiting: false,
         requested: false,
         books_ahead: true,
     };
     let scope = ClientScope::trusted(sam.clone());
-    let start = now - story.weeks_ago * WEEK;
+    let start = story_start(&story, now);
     let rel = begin(state, &scope, therapist, &story, start).await?;
     let checkins = [
         json!({"session": 1, "heard": 3, "open": 2, "attuned": 3, "trust": 3, "looking_forward": 2, "stirred": 2, "left_feeling": "stirred_ok"}),
@@ -143,7 +144,7 @@ async fn sams_story(
         let at = start + (k as i64 + 1) * WEEK;
         rel_service::service::record_checkin_at(state, &scope, &rel, obj, at).await?;
     }
-    measures(state, &scope, &story, start).await?;
+    measures(state, &scope, &story, start, now - DAY).await?;
     book_next(state, &scope, therapist, now).await
 }
 
@@ -165,7 +166,7 @@ async fn tell(
     if started {
         return Ok(());
     }
-    let start = now - story.weeks_ago * WEEK;
+    let start = story_start(story, now);
     if story.waiting {
         waitlist::join(state, &scope, &therapist.id, &[0, 2, 4], start).await?;
         waitlist::join_practice(state, &scope, practice_id, &[], start).await?;
@@ -181,11 +182,18 @@ async fn tell(
         )
         .await?;
     }
-    measures(state, &scope, story, start).await?;
     let Some(pattern) = story.pattern else {
-        return Ok(());
+        return measures(state, &scope, story, start, now - DAY).await;
     };
     let rel = begin(state, &scope, therapist, story, start).await?;
+    measures(
+        state,
+        &scope,
+        story,
+        start,
+        start + story.weeks_ago * WEEK - DAY,
+    )
+    .await?;
     let checkins = script::checkins(pattern);
     let mut last = start;
     for (k, c) in checkins.into_iter().enumerate() {
@@ -234,17 +242,28 @@ async fn begin(
     Ok(rel.id)
 }
 
-/// The client's PHQ-9 and GAD-7 courses, one measure a fortnight from `start`.
+/// When a story's first session was: its check-ins are a week apart and the last was
+/// `lag_days` ago.
+fn story_start(story: &Story, now: i64) -> i64 {
+    now - story.weeks_ago * WEEK - story.lag_days * DAY
+}
+
+/// The client's PHQ-9 and GAD-7 courses, spread evenly from just after `start` to `end` (their
+/// last check-in, or today), so every measure falls inside the course it belongs to.
 async fn measures(
     state: &AppState,
     scope: &ClientScope,
     story: &Story,
     start: i64,
+    end: i64,
 ) -> Result<(), AppError> {
     for (id, items, course) in [("phq9", 9, story.phq9), ("gad7", 7, story.gad7)] {
         let Some(course) = course else { continue };
-        for (k, total) in script::totals(id, course).iter().enumerate() {
-            let at = start + k as i64 * 2 * WEEK + DAY;
+        let totals = script::totals(id, course);
+        let first = start + 2 * 3_600_000;
+        let step = (end - first) / (totals.len() as i64 - 1).max(1);
+        for (k, total) in totals.iter().enumerate() {
+            let at = first + k as i64 * step;
             let answers = script::answers(items, *total);
             instruments::service::respond_at(state, scope, id, &answers, at).await?;
         }

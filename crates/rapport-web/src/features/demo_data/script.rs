@@ -311,8 +311,10 @@ pub struct Story {
     pub phq9: Option<Course>,
     /// Their GAD-7 course, if they measure.
     pub gad7: Option<Course>,
-    /// How many weeks before today their first session was.
+    /// How many weeks before their last check-in their first session was.
     pub weeks_ago: i64,
+    /// How many days ago their last check-in was (more than the overdue setting for a few).
+    pub lag_days: i64,
     /// Whether and how they ended.
     pub ending: Option<Ending>,
     /// Whether they wait on the therapist's waitlist (and the practice's).
@@ -371,8 +373,9 @@ pub fn story(n: usize) -> Story {
         sharing,
         share_outcomes: i % 4 != 3,
         phq9: course(i),
-        gad7: if i % 3 == 0 { course(i + 1) } else { None },
+        gad7: if i % 5 == 0 { course(i + 1) } else { course(i) },
         weeks_ago: 0,
+        lag_days: [1, 3, 5, 2, 6, 4][i % 6],
         ending: None,
         waiting: false,
         requested: false,
@@ -380,7 +383,10 @@ pub fn story(n: usize) -> Story {
     };
     match n {
         1..=10 => {
-            s.weeks_ago = checkins(PATTERNS[i]).len() as i64 + (i % 3) as i64;
+            s.weeks_ago = checkins(PATTERNS[i]).len() as i64;
+            if matches!(PATTERNS[i], Pattern::NeverFormed) {
+                s.lag_days = 17;
+            }
             s.books_ahead = !matches!(PATTERNS[i], Pattern::Misconduct | Pattern::NeverFormed);
         }
         11..=16 => {
@@ -392,16 +398,19 @@ pub fn story(n: usize) -> Story {
             s.pattern = Some(pattern);
             s.sharing = Sharing::Trend;
             s.ending = Some(ENDINGS[i - 10]);
-            s.weeks_ago = checkins(pattern).len() as i64 + 4 + 2 * (i - 10) as i64;
+            s.weeks_ago = checkins(pattern).len() as i64;
+            s.lag_days = 30 + 16 * (i - 10) as i64;
         }
         17..=34 => {
             s.therapist = 1 + (i - 16) % 3;
             let pattern = PATTERNS[(i * 7) % PATTERNS.len()];
             s.pattern = Some(pattern);
-            s.weeks_ago = checkins(pattern).len() as i64 + (i % 4) as i64;
+            s.weeks_ago = checkins(pattern).len() as i64;
             if (i - 16) / 3 == 5 {
                 s.ending = Some(ENDINGS[i % ENDINGS.len()]);
-                s.weeks_ago += 6;
+                s.lag_days += 40;
+            } else if i % 7 == 0 {
+                s.lag_days += 14;
             }
         }
         _ => {
@@ -415,7 +424,8 @@ pub fn story(n: usize) -> Story {
             s.gad7 = None;
             s.waiting = i % 3 != 0;
             s.requested = !s.waiting;
-            s.weeks_ago = 1 + (i % 3) as i64;
+            s.weeks_ago = 0;
+            s.lag_days = [3, 9, 16, 24, 5, 12][i % 6];
         }
     }
     s

@@ -237,7 +237,7 @@ async fn store_checkin(
             after.push(checkin);
             after.sort_by_key(|c| c.session);
             let assessment = alliance::assess(&after);
-            feedback::alerts::on_checkin(state, &loaded.rel, &before, &after).await;
+            feedback::alerts::on_checkin(state, &loaded.rel, &before, &after, now).await;
             let last_checkin_at = loaded.last_checkin_at.max(Some(stored.created_at));
             Ok(Ok(Loaded {
                 rel: loaded.rel,

@@ -5,7 +5,7 @@
 
 use crate::Invalid;
 use crate::dates::CalendarDate;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// A FHIR `dateTime`: `2026-03-02`, or `2026-03-02T18:30:00Z` / `…+01:00` (a time needs a zone).
@@ -30,6 +30,15 @@ impl FhirDateTime {
     /// The text as written.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Read through [`FhirDateTime::parse`], so a resource from outside cannot carry a day that does
+/// not exist.
+impl<'de> Deserialize<'de> for FhirDateTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        FhirDateTime::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 

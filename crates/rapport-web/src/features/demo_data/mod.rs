@@ -145,7 +145,24 @@ async fn sams_story(
         rel_service::service::record_checkin_at(state, &scope, &rel, obj, at).await?;
     }
     measures(state, &scope, &story, start, now - DAY).await?;
+    looking_around(state, &scope).await?;
     book_next(state, &scope, therapist, now).await
+}
+
+/// Sam's saved match preferences (anxiety, in London, CBT preferred) and the two best matches on
+/// their shortlist, so the match results and the shortlist show something at first start.
+async fn looking_around(state: &AppState, scope: &ClientScope) -> Result<(), AppError> {
+    let req = rapport_core::matching::parse_request(&json!({
+        "location": {"lat": 51.5072, "lon": -0.1276}, "max_distance_km": 15,
+        "formats": ["in_person", "video"], "jurisdiction": "GB", "languages": ["en"], "population": "adults",
+        "concerns": ["anxiety"], "modalities": ["cbt"], "identity": {},
+    }))?;
+    matching::fit::save_preferences(state, scope, &req).await?;
+    let found = matching::service::search(state, &req).await?;
+    for result in found.results.iter().take(2) {
+        matching::shortlist::add(state, scope, &result.id).await?;
+    }
+    Ok(())
 }
 
 /// Writes one client's story, unless it is already written (they have a relationship, or are

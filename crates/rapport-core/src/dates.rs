@@ -28,12 +28,11 @@ impl CalendarDate {
 
     /// The date of `year`, `month`, `day` when that day exists.
     pub fn new(year: u32, month: u32, day: u32) -> Option<CalendarDate> {
-        ((1..=9999).contains(&year) && (1..=days_in_month(year, month)).contains(&day)).then(|| {
-            CalendarDate {
-                year: year as u16,
-                month: month as u8,
-                day: day as u8,
-            }
+        let real = (1..=9999).contains(&year) && (1..=days_in_month(year, month)).contains(&day);
+        real.then_some(CalendarDate {
+            year: year as u16,
+            month: month as u8,
+            day: day as u8,
         })
     }
 
@@ -77,7 +76,7 @@ impl fmt::Display for CalendarDate {
 
 /// Whether `year` has a 29 February.
 pub fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// How many days `month` (1 to 12) has in `year`; 0 for a month that does not exist.

@@ -366,7 +366,8 @@ pub struct CaseloadRow {
     pub assessment: Assessment,
     /// When the latest check-in was recorded, Unix ms.
     pub last_checkin_at: Option<i64>,
-    /// No check-in for longer than the therapist's overdue days since the last one.
+    /// No check-in for longer than the therapist's overdue days since the last one, while the
+    /// relationship runs (a client who ended owes no check-in).
     pub overdue: bool,
     /// Red flags ticked at the latest check-in (only when the client shares answers).
     pub red_flags: Option<Vec<Flag>>,
@@ -395,6 +396,13 @@ pub async fn caseload(
     let mut names = users::display_names(&state.db, &client_ids).await?;
     let mut stored = checkins::list_many(&state.db, &state.vault, &rel_ids).await?;
     let mut measures = feedback::outcomes::latest_all(state, &therapist.user.id).await?;
+    let ended: std::collections::HashSet<String> =
+        rapport_store::care::endings::endings_for_therapist(&state.db, &therapist.user.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.stage == "ended")
+            .map(|e| e.relationship_id)
+            .collect();
     let mut rows = Vec::with_capacity(shared.len());
     for rel in shared {
         let client_name = names.remove(&rel.client_id).unwrap_or_default();
@@ -411,7 +419,8 @@ pub async fn caseload(
                 .unwrap_or_default()
         });
         rows.push(CaseloadRow {
-            overdue: is_overdue(loaded.last_checkin_at, now, overdue_days),
+            overdue: !ended.contains(&loaded.rel.id)
+                && is_overdue(loaded.last_checkin_at, now, overdue_days),
             last_checkin_at: loaded.last_checkin_at,
             red_flags,
             measures,

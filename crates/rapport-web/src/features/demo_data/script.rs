@@ -105,12 +105,12 @@ pub const PATTERNS: [Pattern; 10] = [
 ];
 
 /// Five signs (heard, open, attuned, trust, looking forward) for an alliance score of `score`
-/// (a multiple of 5 from 25 to 100); trust stays at 2 or more so a low score is not a problem.
+/// (a multiple of 5 from 40 to 100); trust stays at 2 or more so a low score is not a problem.
 fn signs(score: u32) -> [u32; 5] {
     let total = score / 5;
     let mut s = [total / 5; 5];
-    for i in 0..(total % 5) as usize {
-        s[i] += 1;
+    for sign in s.iter_mut().take((total % 5) as usize) {
+        *sign += 1;
     }
     if s[3] < 2 {
         s.swap(3, 0);
@@ -373,7 +373,11 @@ pub fn story(n: usize) -> Story {
         sharing,
         share_outcomes: i % 4 != 3,
         phq9: course(i),
-        gad7: if i % 5 == 0 { course(i + 1) } else { course(i) },
+        gad7: if i.is_multiple_of(5) {
+            course(i + 1)
+        } else {
+            course(i)
+        },
         weeks_ago: 0,
         lag_days: [1, 3, 5, 2, 6, 4][i % 6],
         ending: None,
@@ -409,20 +413,20 @@ pub fn story(n: usize) -> Story {
             if (i - 16) / 3 == 5 {
                 s.ending = Some(ENDINGS[i % ENDINGS.len()]);
                 s.lag_days += 40;
-            } else if i % 7 == 0 {
+            } else if i.is_multiple_of(7) {
                 s.lag_days += 14;
             }
         }
         _ => {
             s.therapist = i % 2;
             s.pattern = None;
-            s.phq9 = if i % 2 == 0 {
+            s.phq9 = if i.is_multiple_of(2) {
                 Some(Course::NotOnTrack)
             } else {
                 None
             };
             s.gad7 = None;
-            s.waiting = i % 3 != 0;
+            s.waiting = !i.is_multiple_of(3);
             s.requested = !s.waiting;
             s.weeks_ago = 0;
             s.lag_days = [3, 9, 16, 24, 5, 12][i % 6];

@@ -9,6 +9,7 @@
 //! second start finds them and adds nothing.
 
 pub mod census;
+pub mod patterns;
 pub mod script;
 
 use rapport_core::care::{EndingChoice, Kind};
@@ -211,7 +212,7 @@ async fn tell(
         start + story.weeks_ago * WEEK - DAY,
     )
     .await?;
-    let checkins = script::checkins(pattern);
+    let checkins = patterns::checkins(pattern);
     let mut last = start;
     for (k, c) in checkins.into_iter().enumerate() {
         last = start + (k as i64 + 1) * WEEK - 3 * 3_600_000;

@@ -312,3 +312,41 @@ fn fhir_date_times_need_a_zone_when_they_have_a_time() {
         assert!(FhirDateTime::parse(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn fhir_dates_must_be_days_the_calendar_has() {
+    for bad in [
+        "2026-02-31",
+        "2026-02-29T10:00:00Z",
+        "2026-04-31",
+        "1900-02-29",
+    ] {
+        let e = FhirDateTime::parse(bad).unwrap_err();
+        assert_eq!(e.0[0].field, "date_time", "{bad}");
+    }
+    assert!(
+        FhirDateTime::parse("2028-02-29T10:00:00Z").is_ok(),
+        "leap day"
+    );
+}
+
+#[test]
+fn a_questionnaire_response_read_from_outside_is_refused_when_authored_is_not_a_real_day() {
+    let registry = registry_with_licensed_text();
+    let def = registry.get("phq9").unwrap();
+    let response = rapport_core::fhir::questionnaire_response(
+        def,
+        &sample_answers(def),
+        "Patient/p-1",
+        &when(),
+    );
+    let mut json = serde_json::to_value(&response).unwrap();
+    let back: rapport_core::fhir::QuestionnaireResponse =
+        serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, response, "a real date-time reads back");
+    json["authored"] = serde_json::json!("2026-02-31T18:30:00Z");
+    let err = serde_json::from_value::<rapport_core::fhir::QuestionnaireResponse>(json)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("real calendar date"), "{err}");
+}

@@ -90,6 +90,19 @@ pub async fn record(
     alerts: &[NewAlert],
     mail_for: impl FnOnce(&str, usize) -> Mail,
 ) -> Result<Vec<String>> {
+    record_at(db, vault, relationship_id, alerts, now_ms(), mail_for).await
+}
+
+/// [`record`] as raised at `now` (Unix ms): an alert carries the time of the check-in or measure
+/// that raised it, which for the demo's history lies in the past.
+pub async fn record_at(
+    db: &Db,
+    vault: &Vault,
+    relationship_id: &str,
+    alerts: &[NewAlert],
+    now: i64,
+    mail_for: impl FnOnce(&str, usize) -> Mail,
+) -> Result<Vec<String>> {
     if alerts.is_empty() {
         return Ok(Vec::new());
     }
@@ -97,7 +110,6 @@ pub async fn record(
     let Some(Some(therapist)) = therapist else {
         return Ok(Vec::new());
     };
-    let now = now_ms();
     let mail = mail_for(&therapist, alerts.len());
     let stored = with_tx!(db, tx => {
         let mut stored = Vec::new();

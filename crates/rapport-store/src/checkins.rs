@@ -77,6 +77,32 @@ pub async fn insert_for(
     answers: &serde_json::Value,
     need: Option<&str>,
 ) -> Result<StoredCheckIn> {
+    insert_for_at(
+        db,
+        vault,
+        client_id,
+        relationship_id,
+        session,
+        answers,
+        need,
+        now_ms(),
+    )
+    .await
+}
+
+/// [`insert_for`] recorded as made at `created_at` (Unix ms): the demo spreads a practice's
+/// history over past months through the same write the pages use.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_for_at(
+    db: &Db,
+    vault: &Vault,
+    client_id: &str,
+    relationship_id: &str,
+    session: i64,
+    answers: &serde_json::Value,
+    need: Option<&str>,
+    created_at: i64,
+) -> Result<StoredCheckIn> {
     let id = new_id();
     let sealed = match need {
         Some(n) => Some(
@@ -86,7 +112,6 @@ pub async fn insert_for(
         ),
         None => None,
     };
-    let created_at = now_ms();
     let done = with_write!(db, pool => sqlx::query(INSERT)
         .bind(&id).bind(relationship_id).bind(session).bind(answers.to_string()).bind(sealed).bind(created_at)
         .execute(pool).await.map(|r| r.rows_affected()));

@@ -88,6 +88,29 @@ pub async fn insert_response(
     answers: &serde_json::Value,
     scores: &serde_json::Value,
 ) -> Result<StoredResponse> {
+    insert_response_at(
+        db,
+        client_id,
+        instrument_id,
+        instrument_version,
+        answers,
+        scores,
+        now_ms(),
+    )
+    .await
+}
+
+/// [`insert_response`] recorded as made at `created_at` (Unix ms), for a course of measures
+/// that began in the past.
+pub async fn insert_response_at(
+    db: &Db,
+    client_id: &str,
+    instrument_id: &str,
+    instrument_version: &str,
+    answers: &serde_json::Value,
+    scores: &serde_json::Value,
+    created_at: i64,
+) -> Result<StoredResponse> {
     let stored = StoredResponse {
         id: new_id(),
         client_id: client_id.to_owned(),
@@ -95,7 +118,7 @@ pub async fn insert_response(
         instrument_version: instrument_version.to_owned(),
         answers: answers.clone(),
         scores: scores.clone(),
-        created_at: now_ms(),
+        created_at,
     };
     with_write!(db, pool => sqlx::query(INSERT_RESPONSE)
         .bind(&stored.id).bind(client_id).bind(instrument_id).bind(instrument_version)

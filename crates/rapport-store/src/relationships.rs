@@ -158,6 +158,26 @@ pub async fn create(
     therapist_user_id: Option<&str>,
     listing_id: Option<&str>,
 ) -> Result<Relationship> {
+    create_at(
+        db,
+        client_id,
+        therapist_name,
+        therapist_user_id,
+        listing_id,
+        now_ms(),
+    )
+    .await
+}
+
+/// [`create`] recorded as made at `created_at` (Unix ms), for a history that began in the past.
+pub async fn create_at(
+    db: &Db,
+    client_id: &str,
+    therapist_name: &str,
+    therapist_user_id: Option<&str>,
+    listing_id: Option<&str>,
+    created_at: i64,
+) -> Result<Relationship> {
     let rel = Relationship {
         id: new_id(),
         client_id: client_id.to_owned(),
@@ -166,7 +186,7 @@ pub async fn create(
         listing_id: listing_id.map(str::to_owned),
         sharing: Sharing::Private,
         share_outcomes: false,
-        created_at: now_ms(),
+        created_at,
         accepted_at: None,
         declined_at: None,
     };

@@ -431,7 +431,7 @@ async fn the_demo_directory_loads_once_and_links_the_demo_therapist() {
         .unwrap()
         .unwrap();
     for _ in 0..2 {
-        rapport_web::features::matching::demo::seed(&app.state, &user)
+        rapport_web::features::matching::demo::seed(&app.state, &user, "London")
             .await
             .unwrap();
     }
@@ -439,7 +439,10 @@ async fn the_demo_directory_loads_once_and_links_the_demo_therapist() {
         listings_stored(&app).await,
         rapport_web::features::matching::demo::DEMO_LISTINGS
     );
-    assert_eq!(app.state.directory.len(&app.state.db).await.unwrap(), 300);
+    assert_eq!(
+        app.state.directory.len(&app.state.db).await.unwrap(),
+        rapport_web::features::matching::demo::DEMO_LISTINGS
+    );
     let own: Value = therapist
         .get(&app, "/api/v1/me/listing")
         .await

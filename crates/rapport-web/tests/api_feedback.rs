@@ -532,3 +532,36 @@ async fn the_openapi_document_describes_every_new_route() {
             && paths["/api/v1/me/therapist-settings"].get("get").is_some()
     );
 }
+
+#[tokio::test]
+async fn a_client_who_ended_is_never_shown_as_overdue_for_a_check_in() {
+    for b in backends() {
+        let app = app(b).await;
+        let t = app.signup("therapist").await;
+        let c = app.signup("client").await;
+        let rel = relationship(&app, &c, &t).await;
+        share(&app, &c, &rel, "trend", false).await;
+        check_in(&app, &c, &rel, checkin(1, 3, &[], "better")).await;
+        let ended = c
+            .post(
+                &app,
+                &format!("/api/v1/care/relationships/{rel}/ending"),
+                json!({"reason": "too_intense", "message": "not_continuing", "confirm": true}),
+            )
+            .await;
+        assert_eq!(ended.status(), 201, "{}", ended.text().await.unwrap());
+        exec(
+            &app,
+            "UPDATE checkins SET created_at = $1 WHERE relationship_id = $2",
+            rapport_store::now_ms() - 30 * DAY,
+            &rel,
+        )
+        .await;
+        let rows: Vec<Value> = t.get(&app, "/api/v1/caseload").await.json().await.unwrap();
+        let row = rows
+            .iter()
+            .find(|r| r["relationship_id"] == rel.as_str())
+            .expect("an ended client stays on the caseload as history");
+        assert_eq!(row["overdue"], false, "{b:?}: {row}");
+    }
+}

@@ -130,3 +130,16 @@ fn invalid_json_is_refused_cleanly() {
     assert!(out.stdout.is_empty());
     assert!(!out.stderr.is_empty());
 }
+
+#[test]
+fn a_checkin_dated_a_day_the_calendar_does_not_have_is_refused_naming_its_date_field() {
+    let input = SPEC_EXAMPLE.replace("2026-03-02", "2026-02-31");
+    let out = assess(&input, &[]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("date") && err.contains("real calendar date"),
+        "{err}"
+    );
+}

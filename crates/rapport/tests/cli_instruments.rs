@@ -463,3 +463,35 @@ fn install_text_stores_licensed_text_for_the_site_on_postgres() {
     assert_eq!(installed, ["srs"], "stored in the test's own schema");
     runtime.block_on(db.close());
 }
+
+#[test]
+fn score_refuses_an_authored_day_the_calendar_does_not_have_naming_the_flag() {
+    let dir = temp_dir("score-authored");
+    let answers = write(
+        &dir,
+        "answers.json",
+        r#"{"q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 1, "q6": 1, "q7": 1, "q8": 1, "q9": 0}"#,
+    );
+    for authored in [
+        "2026-02-31",
+        "2026-02-31T18:30:00Z",
+        "2026-04-31T09:00:00+01:00",
+    ] {
+        let out = rapport(&[
+            "instrument",
+            "score",
+            "phq9",
+            &answers,
+            "--fhir",
+            "--authored",
+            authored,
+        ]);
+        assert!(!out.status.success(), "{authored} was accepted");
+        assert!(stdout(&out).is_empty(), "{authored}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("--authored") && err.contains("real calendar date"),
+            "{authored}: {err}"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 //! go. Numbers and yes/no answers may also arrive as text, because HTML forms only send text.
 
 use super::checkin::{CheckIn, Flag, LeftFeeling, Sign};
+use crate::dates::{CalendarDate, DATE_REASON};
 use crate::{FieldError, Invalid};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -234,11 +235,11 @@ impl<'a> Reader<'a> {
         match value
             .as_str()
             .map(str::trim)
-            .filter(|text| is_calendar_date(text))
+            .and_then(|text| CalendarDate::parse("date", text).ok())
         {
-            Some(text) => Some(text.to_owned()),
+            Some(date) => Some(date.to_string()),
             None => {
-                self.fail("date", "must be a date written YYYY-MM-DD, like 2026-03-02");
+                self.fail("date", DATE_REASON);
                 None
             }
         }
@@ -369,30 +370,4 @@ fn whole_number(value: &Value) -> Option<u64> {
 
 fn session_number(number: u64) -> Option<u32> {
     u32::try_from(number).ok().filter(|session| *session >= 1)
-}
-
-/// Whether `text` is a real calendar date written `YYYY-MM-DD`.
-fn is_calendar_date(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let shape_ok = bytes.len() == 10
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-    if !shape_ok {
-        return false;
-    }
-    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
-    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    };
-    year >= 1 && (1..=days).contains(&day)
 }

@@ -178,7 +178,7 @@ pub fn questionnaire_response(
         subject: Reference {
             reference: subject.to_owned(),
         },
-        authored: authored.as_str().to_owned(),
+        authored: authored.clone(),
         item,
     }
 }
@@ -253,7 +253,7 @@ pub fn observations(
                 subject: Reference {
                     reference: subject.to_owned(),
                 },
-                effective_date_time: effective.as_str().to_owned(),
+                effective_date_time: effective.clone(),
                 value,
                 interpretation: score
                     .band

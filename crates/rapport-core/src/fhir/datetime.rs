@@ -4,7 +4,8 @@
 //! what they pass is a date-time FHIR accepts before it reaches a resource.
 
 use crate::Invalid;
-use serde::Serialize;
+use crate::dates::CalendarDate;
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// A FHIR `dateTime`: `2026-03-02`, or `2026-03-02T18:30:00Z` / `…+01:00` (a time needs a zone).
@@ -13,14 +14,15 @@ use std::fmt;
 pub struct FhirDateTime(String);
 
 impl FhirDateTime {
-    /// Accepts `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm)`.
+    /// Accepts `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm)`, where a
+    /// full date must be a day that exists (`2026-02-31` is refused).
     pub fn parse(text: &str) -> Result<FhirDateTime, Invalid> {
         if well_formed(text) {
             Ok(FhirDateTime(text.to_owned()))
         } else {
             Err(Invalid::one(
                 "date_time",
-                "must be a date (2026-03-02) or a date and time with a zone (2026-03-02T18:30:00Z)",
+                "must be a real calendar date (2026-03-02) or a date and time with a zone (2026-03-02T18:30:00Z)",
             ))
         }
     }
@@ -28,6 +30,15 @@ impl FhirDateTime {
     /// The text as written.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Read through [`FhirDateTime::parse`], so a resource from outside cannot carry a day that does
+/// not exist.
+impl<'de> Deserialize<'de> for FhirDateTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        FhirDateTime::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -52,7 +63,7 @@ fn well_formed(text: &str) -> bool {
     let date_ok = match parts.as_slice() {
         [y] => number(y, 4, 1, 9999),
         [y, m] => number(y, 4, 1, 9999) && number(m, 2, 1, 12),
-        [y, m, d] => number(y, 4, 1, 9999) && number(m, 2, 1, 12) && number(d, 2, 1, 31),
+        [_, _, _] => CalendarDate::parse("date_time", date).is_ok(),
         _ => false,
     };
     match time {

@@ -4,6 +4,7 @@
 //! serde keeps the core free of a large dependency. Tests check the output with an independent
 //! validator (`tests/fhir/validate_fhir.py`).
 
+use super::FhirDateTime;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -228,8 +229,9 @@ pub struct QuestionnaireResponse {
     pub status: ResponseStatus,
     /// Whom the answers are about (`Patient/123`).
     pub subject: Reference,
-    /// When the answers were given.
-    pub authored: String,
+    /// When the answers were given; a resource read from outside is refused when this is not a
+    /// real date-time (`2026-02-31` is not).
+    pub authored: FhirDateTime,
     /// One entry per answered item.
     pub item: Vec<ResponseItem>,
 }
@@ -294,8 +296,8 @@ pub struct Observation {
     pub code: CodeableConcept,
     /// Whom the score is about.
     pub subject: Reference,
-    /// When the answers were given.
-    pub effective_date_time: String,
+    /// When the answers were given, checked like `authored`.
+    pub effective_date_time: FhirDateTime,
     /// The score.
     #[serde(flatten)]
     pub value: ObservationValue,

@@ -54,10 +54,12 @@ pub fn parse_booking(starts_at: &str, kind: &str, weeks: &str) -> Result<Booking
         .map(StartsAt::Instant)
         .or_else(|| WallTime::parse(starts_at).map(StartsAt::Wall));
     if start.is_none() {
-        errors.push(FieldError::new(
-            "starts_at",
-            "please pick one of the listed times",
-        ));
+        let reason = if not_a_real_day(starts_at) {
+            "must be a real calendar date and time, like 2026-03-03T18:00:00Z"
+        } else {
+            "please pick one of the listed times"
+        };
+        errors.push(FieldError::new("starts_at", reason));
     }
     let kind_parsed = Kind::parse(kind.trim());
     if kind_parsed.is_none() {
@@ -377,4 +379,13 @@ pub fn cancel_form_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
         AppError::Conflict(m) => Ok(vec![FieldError::new("message", &m)]),
         other => Err(other),
     }
+}
+
+/// Whether `text` starts with something shaped like a date that names a day the calendar does
+/// not have (`2026-02-31T…`), so the refusal can say so rather than only "pick a listed time".
+fn not_a_real_day(text: &str) -> bool {
+    let text = text.trim();
+    let date = text.get(..10).unwrap_or(text);
+    let shaped = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
+    shaped && rapport_core::dates::CalendarDate::parse("starts_at", date).is_err()
 }

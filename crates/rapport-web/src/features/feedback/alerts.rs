@@ -56,6 +56,7 @@ async fn record(
     rel_id: &str,
     drafts: Vec<AlertDraft>,
     response_id: Option<&str>,
+    now: i64,
 ) {
     let rows: Vec<NewAlert> = drafts
         .into_iter()
@@ -68,7 +69,7 @@ async fn record(
         })
         .collect();
     let base = state.config.base_url();
-    if let Err(e) = alerts::record(&state.db, &state.vault, rel_id, &rows, |t, n| {
+    if let Err(e) = alerts::record_at(&state.db, &state.vault, rel_id, &rows, now, |t, n| {
         mail(&base, t, n)
     })
     .await
@@ -82,11 +83,13 @@ async fn record(
 /// They are read from the five alliance signs alone (the trend reading), whatever the client
 /// shares: an alert stays visible when the client later shares less, so it must never rest on an
 /// answer the therapist may stop seeing (red flags, a noted need, the professional-line answer).
+/// The alerts carry `now`, the check-in's time.
 pub async fn on_checkin(
     state: &AppState,
     rel: &Relationship,
     before: &[CheckIn],
     after: &[CheckIn],
+    now: i64,
 ) {
     if rel.sharing == Sharing::Private || !rel.reaches_therapist() {
         return;
@@ -94,12 +97,12 @@ pub async fn on_checkin(
     let trend = |checkins| disclose(checkins, Disclosure::Trend).assessment;
     let drafts = checkin_alerts(&trend(before), &trend(after));
     if !drafts.is_empty() {
-        record(state, &rel.id, drafts, None).await;
+        record(state, &rel.id, drafts, None, now).await;
     }
 }
 
 /// Raises the alerts a stored measure causes, on every ongoing relationship that shares
-/// measures (none when the client shares them with nobody).
+/// measures (none when the client shares them with nobody), as raised when it was filled in.
 pub async fn on_measure(state: &AppState, stored: &StoredResponse) {
     let flags: Vec<String> = stored
         .scores
@@ -130,7 +133,14 @@ pub async fn on_measure(state: &AppState, stored: &StoredResponse) {
         }
     };
     for rel_id in relationships {
-        record(state, &rel_id, drafts.clone(), Some(&stored.id)).await;
+        record(
+            state,
+            &rel_id,
+            drafts.clone(),
+            Some(&stored.id),
+            stored.created_at,
+        )
+        .await;
     }
 }
 

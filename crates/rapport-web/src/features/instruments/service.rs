@@ -190,6 +190,18 @@ pub async fn respond(
     id: &str,
     raw: &Value,
 ) -> Result<StoredResponse, AppError> {
+    respond_at(state, client, id, raw, rapport_store::now_ms()).await
+}
+
+/// [`respond`] as filled in at `now` (Unix ms), for a course of measures that began in the past
+/// (the demo practice).
+pub async fn respond_at(
+    state: &AppState,
+    client: &ClientScope,
+    id: &str,
+    raw: &Value,
+    now: i64,
+) -> Result<StoredResponse, AppError> {
     let def = offered(state, id).await?;
     let Value::Object(raw) = raw else {
         return Err(AppError::field(
@@ -202,13 +214,14 @@ pub async fn respond(
     if def.id() == SRS_ID && dropped_since_last(state, client, &scored).await? {
         scored.flags.push(SRS_DROP_FLAG.to_owned());
     }
-    let stored = instruments::insert_response(
+    let stored = instruments::insert_response_at(
         &state.db,
         &client.user.id,
         def.id(),
         def.version(),
         &answers_json(&def, &answers),
         &scores_json(&def, &scored),
+        now,
     )
     .await?;
     crate::features::feedback::alerts::on_measure(state, &stored).await;

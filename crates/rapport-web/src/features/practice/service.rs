@@ -166,15 +166,15 @@ pub async fn waitlist(state: &AppState, scope: &PracticeScope) -> Result<Vec<Wai
     Ok(out)
 }
 
-/// Puts the demo therapist and administrator in a demo practice (`rapport demo`), unless the
-/// administrator already belongs to one.
+/// Puts the demo therapists and administrator in the demo practice (`rapport demo`) and returns
+/// its id; anyone already in a practice stays where they are, so a second start changes nothing.
 pub async fn seed_demo(
     state: &AppState,
-    therapist_id: &str,
+    therapist_ids: &[&str],
     admin_id: &str,
-) -> Result<(), AppError> {
-    if practices::of_user(&state.db, admin_id).await?.is_some() {
-        return Ok(());
+) -> Result<String, AppError> {
+    if let Some(p) = practices::of_user(&state.db, admin_id).await? {
+        return Ok(p.id);
     }
     let p = match practices::all(&state.db)
         .await?
@@ -184,12 +184,12 @@ pub async fn seed_demo(
         Some(p) => p,
         None => practices::create(&state.db, "Demo practice").await?,
     };
-    for id in [admin_id, therapist_id] {
+    for id in std::iter::once(admin_id).chain(therapist_ids.iter().copied()) {
         if practices::of_user(&state.db, id).await?.is_none() {
             practices::join(&state.db, &p.id, id).await?;
         }
     }
-    Ok(())
+    Ok(p.id)
 }
 
 /// Adds a therapist (by e-mail address) who belongs to no practice yet.

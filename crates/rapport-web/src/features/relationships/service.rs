@@ -165,12 +165,24 @@ pub async fn record_checkin(
     rel_id: &str,
     input: Map<String, Value>,
 ) -> Result<Loaded, AppError> {
+    record_checkin_at(state, client, rel_id, input, rapport_store::now_ms()).await
+}
+
+/// [`record_checkin`] as made at `now` (Unix ms): the demo records months of history through the
+/// same parsing, encryption and alerts as a check-in sent today.
+pub async fn record_checkin_at(
+    state: &AppState,
+    client: &ClientScope,
+    rel_id: &str,
+    input: Map<String, Value>,
+    now: i64,
+) -> Result<Loaded, AppError> {
     let numbered_here = input
         .get("session")
         .is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()));
     let mut tries = 0;
     loop {
-        match store_checkin(state, client, rel_id, input.clone(), numbered_here).await? {
+        match store_checkin(state, client, rel_id, input.clone(), numbered_here, now).await? {
             Ok(loaded) => return Ok(loaded),
             Err(_) if numbered_here && tries < 50 => tries += 1,
             Err(taken) => {
@@ -192,6 +204,7 @@ async fn store_checkin(
     rel_id: &str,
     mut input: Map<String, Value>,
     numbered_here: bool,
+    now: i64,
 ) -> Result<Result<Loaded, u32>, AppError> {
     let loaded = load_for_client(state, client, rel_id).await?;
     if numbered_here {
@@ -206,7 +219,7 @@ async fn store_checkin(
     if let Some(obj) = answers.as_object_mut() {
         obj.remove("need");
     }
-    match checkins::insert_for(
+    match checkins::insert_for_at(
         &state.db,
         &state.vault,
         &loaded.rel.client_id,
@@ -214,6 +227,7 @@ async fn store_checkin(
         i64::from(checkin.session),
         &answers,
         checkin.need.as_deref(),
+        now,
     )
     .await
     {
@@ -223,7 +237,7 @@ async fn store_checkin(
             after.push(checkin);
             after.sort_by_key(|c| c.session);
             let assessment = alliance::assess(&after);
-            feedback::alerts::on_checkin(state, &loaded.rel, &before, &after).await;
+            feedback::alerts::on_checkin(state, &loaded.rel, &before, &after, now).await;
             let last_checkin_at = loaded.last_checkin_at.max(Some(stored.created_at));
             Ok(Ok(Loaded {
                 rel: loaded.rel,
@@ -352,7 +366,8 @@ pub struct CaseloadRow {
     pub assessment: Assessment,
     /// When the latest check-in was recorded, Unix ms.
     pub last_checkin_at: Option<i64>,
-    /// No check-in for longer than the therapist's overdue days since the last one.
+    /// No check-in for longer than the therapist's overdue days since the last one, while the
+    /// relationship runs (a client who ended owes no check-in).
     pub overdue: bool,
     /// Red flags ticked at the latest check-in (only when the client shares answers).
     pub red_flags: Option<Vec<Flag>>,
@@ -381,6 +396,13 @@ pub async fn caseload(
     let mut names = users::display_names(&state.db, &client_ids).await?;
     let mut stored = checkins::list_many(&state.db, &state.vault, &rel_ids).await?;
     let mut measures = feedback::outcomes::latest_all(state, &therapist.user.id).await?;
+    let ended: std::collections::HashSet<String> =
+        rapport_store::care::endings::endings_for_therapist(&state.db, &therapist.user.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.stage == "ended")
+            .map(|e| e.relationship_id)
+            .collect();
     let mut rows = Vec::with_capacity(shared.len());
     for rel in shared {
         let client_name = names.remove(&rel.client_id).unwrap_or_default();
@@ -397,7 +419,8 @@ pub async fn caseload(
                 .unwrap_or_default()
         });
         rows.push(CaseloadRow {
-            overdue: is_overdue(loaded.last_checkin_at, now, overdue_days),
+            overdue: !ended.contains(&loaded.rel.id)
+                && is_overdue(loaded.last_checkin_at, now, overdue_days),
             last_checkin_at: loaded.last_checkin_at,
             red_flags,
             measures,

@@ -45,26 +45,44 @@ pub async fn seed(state: &AppState) -> Result<Census, AppError> {
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut therapists = Vec::new();
     for t in THERAPISTS {
-        let user = account(state, t.email, t.name, Role::Therapist, &hash).await?;
+        let user = account(state, t.email, t.name, Role::Therapist, &hash, t.zone).await?;
         demo_week(state, &user, t).await?;
         matching::demo::seed(state, &user, t.city).await?;
         therapists.push(user);
     }
-    let admin = account(state, DEMO_ADMIN.0, DEMO_ADMIN.1, Role::Admin, &hash).await?;
+    let admin = account(
+        state,
+        DEMO_ADMIN.0,
+        DEMO_ADMIN.1,
+        Role::Admin,
+        &hash,
+        "Europe/London",
+    )
+    .await?;
     let ids: Vec<&str> = therapists.iter().map(|t| t.id.as_str()).collect();
     let practice_id = practice::service::seed_demo(state, &ids, &admin.id).await?;
-    let sam = account(state, DEMO_CLIENT.0, DEMO_CLIENT.1, Role::Client, &hash).await?;
+    // Sam lives in New York and sees a London therapist: every time shows both clocks.
+    let sam = account(
+        state,
+        DEMO_CLIENT.0,
+        DEMO_CLIENT.1,
+        Role::Client,
+        &hash,
+        "America/New_York",
+    )
+    .await?;
     sams_story(state, &sam, &therapists[0], now).await?;
     for n in 1..=CLIENTS {
+        let story = script::story(n);
         let client = account(
             state,
             &script::client_email(n),
             &script::client_name(n),
             Role::Client,
             &hash,
+            THERAPISTS[story.therapist].zone,
         )
         .await?;
-        let story = script::story(n);
         tell(
             state,
             &client,
@@ -84,15 +102,17 @@ async fn account(
     name: &str,
     role: Role,
     hash: &str,
+    zone: &str,
 ) -> Result<User, AppError> {
+    let zone = rapport_core::zone::Zone::parse("time_zone", zone)
+        .map_err(|e| AppError::Internal(format!("demo zone: {e:?}")))?;
     Ok(match users::credentials_by_email(&state.db, email).await? {
         Some(c) => c.user,
-        None => users::create(&state.db, email, name, role, hash).await?,
+        None => users::create_in_zone(&state.db, email, name, role, hash, &zone).await?,
     })
 }
 
-/// Publishes a demo therapist's weekly hours: the one place the demo sets a week, so when the
-/// settings take an IANA zone only this call changes (to pass `t.zone` instead of the offset).
+/// Publishes a demo therapist's weekly hours, wall-clock times in their IANA zone.
 pub async fn demo_week(state: &AppState, user: &User, t: &DemoTherapist) -> Result<(), AppError> {
     let slots: Vec<String> = t
         .days
@@ -100,7 +120,7 @@ pub async fn demo_week(state: &AppState, user: &User, t: &DemoTherapist) -> Resu
         .flat_map(|d| (t.hours.0..=t.hours.1).map(move |h| format!("{d}-{h}")))
         .collect();
     let scope = TherapistScope::trusted(user.clone());
-    booking::save_schedule(state, &scope, t.utc_offset, "24", "50", &slots).await?;
+    booking::save_schedule(state, &scope, t.zone, "24", "50", &slots).await?;
     Ok(())
 }
 
@@ -305,7 +325,7 @@ async fn book_next(
         return Ok(());
     };
     let req = booking::BookingRequest {
-        starts_at: slot,
+        starts_at: booking::StartsAt::Instant(slot),
         kind: Kind::Session,
         weeks: 1,
     };

@@ -15,11 +15,8 @@ pub struct DemoTherapist {
     pub name: &'static str,
     /// A city the directory generator knows, so their listing sits there.
     pub city: &'static str,
-    /// The IANA zone their week is meant in. Unused until the week settings take a zone; then
-    /// [`super::demo_week`] passes this instead of [`DemoTherapist::utc_offset`].
+    /// Their IANA time zone: their account's, and the zone of their weekly hours.
     pub zone: &'static str,
-    /// Today's fixed offset of that zone (winter time), which the week settings take for now.
-    pub utc_offset: &'static str,
     /// Their working hours, local: weekdays (0 = Monday) and the hours sessions may start.
     pub days: &'static [u8],
     /// First and last starting hour.
@@ -33,7 +30,6 @@ pub const THERAPISTS: &[DemoTherapist] = &[
         name: "Dr Ada Okafor (demo therapist)",
         city: "London",
         zone: "Europe/London",
-        utc_offset: "+00:00",
         days: &[0, 1, 2, 3, 4],
         hours: (9, 17),
     },
@@ -42,7 +38,6 @@ pub const THERAPISTS: &[DemoTherapist] = &[
         name: "Dr Miguel Alvarez",
         city: "New York",
         zone: "America/New_York",
-        utc_offset: "-05:00",
         days: &[0, 1, 3, 4],
         hours: (10, 19),
     },
@@ -51,7 +46,6 @@ pub const THERAPISTS: &[DemoTherapist] = &[
         name: "Dr Lena Vogel",
         city: "Berlin",
         zone: "Europe/Berlin",
-        utc_offset: "+01:00",
         days: &[1, 2, 3],
         hours: (8, 16),
     },
@@ -60,7 +54,6 @@ pub const THERAPISTS: &[DemoTherapist] = &[
         name: "Dr Priya Raman",
         city: "Sydney",
         zone: "Australia/Sydney",
-        utc_offset: "+11:00",
         days: &[0, 2, 4, 5],
         hours: (9, 18),
     },

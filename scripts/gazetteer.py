@@ -18,10 +18,13 @@ Writes, under crates/rapport-core/data/:
   regions.tsv     ISO 3166-2 code, name (top-level subdivisions only)
   currencies.tsv  alpha-3 code, name
   languages.tsv   ISO 639-1 code, English name
+and crates/rapport-core/src/places/fold_table.rs, the accent-folding table (Latin letters with
+diacritics to ASCII) the Rust search uses, so both sides fold the same way.
 """
 
 import json
 import os
+import re
 import sys
 import unicodedata
 
@@ -55,6 +58,11 @@ ADMIN1_TO_ISO = {
 # more alternates, small towns a few, so the file stays near 3 MB.
 def max_alternates(population):
     return 28 if population >= 500_000 else 8 if population >= 100_000 else 3
+
+
+# ISO 639 names people would not say ("Modern Greek (1453-)", "Panjabi").
+LANGUAGE_NAMES = {"el": "Greek", "pa": "Punjabi", "ny": "Chichewa", "ps": "Pashto",
+                  "si": "Sinhala", "ug": "Uyghur", "fy": "Frisian", "ki": "Kikuyu"}
 
 
 def fold(text):
@@ -139,8 +147,33 @@ def main():
     with open(os.path.join(OUT, "languages.tsv"), "w", encoding="utf-8", newline="\n") as f:
         for lang in sorted(pycountry.languages, key=lambda x: getattr(x, "alpha_2", "")):
             if hasattr(lang, "alpha_2"):
-                f.write(f"{lang.alpha_2}\t{lang.name.split(';')[0].strip()}\n")
+                name = LANGUAGE_NAMES.get(lang.alpha_2) or re.sub(r" \(.*\)$", "", lang.name)
+                f.write(f"{lang.alpha_2}\t{name.split(';')[0].strip()}\n")
+
+
+def write_fold_table():
+    ranges = [range(0xC0, 0x250), range(0x1E00, 0x1F00)]
+    pairs = []
+    for r in ranges:
+        for cp in r:
+            ch = chr(cp)
+            if not ch.isalpha():
+                continue
+            f = fold(ch)
+            if f != ch.lower() and f.isascii() and f.isalpha():
+                pairs.append((cp, f))
+    path = os.path.join(os.path.dirname(__file__), "..", "crates", "rapport-core", "src",
+                        "places", "fold_table.rs")
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("//! Written by scripts/gazetteer.py: Latin letters with diacritics and their "
+                "lowercase ASCII\n//! folding, sorted by code point for binary search.\n\n")
+        f.write("/// `(code point, folded)`, sorted.\n")
+        f.write("pub(super) const FOLD: &[(u32, &str)] = &[\n")
+        for cp, folded in pairs:
+            f.write(f"    (0x{cp:04X}, \"{folded}\"),\n")
+        f.write("];\n")
 
 
 if __name__ == "__main__":
+    write_fold_table()
     main()

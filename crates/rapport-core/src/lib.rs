@@ -13,5 +13,7 @@ pub mod ids;
 pub mod instrument;
 pub mod matching;
 pub mod outcome;
+pub mod places;
+pub mod vocabulary;
 
 pub use error::{FieldError, Invalid};

@@ -53,6 +53,14 @@ pub fn currency_name(code: &str) -> Option<&'static str> {
     CURRENCIES.get(code).copied()
 }
 
+/// Every ISO 4217 currency code, sorted: what a therapist may charge in, whether or not anyone
+/// in the directory does yet.
+pub fn currency_codes() -> Vec<&'static str> {
+    let mut codes: Vec<&str> = CURRENCIES.keys().copied().collect();
+    codes.sort_unstable();
+    codes
+}
+
 /// How amounts in a currency are written: the sign before the number, and how many minor units
 /// make a major one. Symbols shared by several currencies carry their country ("US$", "CA$")
 /// because the directory spans countries; a currency without a symbol here is written by its

@@ -14,8 +14,10 @@ use crate::vocabulary::country_name;
 pub const MIN_QUERY: usize = 2;
 
 /// How much more populous the biggest of several same-named places must be for it to be the
-/// clear meaning (London, England rather than London, Ontario; not Portland, Oregon over Maine).
-const CLEAR_LEAD: u64 = 20;
+/// clear meaning: London, England over London, Ontario, and San Francisco, California over its
+/// namesakes in the Philippines; but not Portland, Oregon over Portland, Maine, nor Birmingham,
+/// England over Birmingham, Alabama, where the person is asked.
+const CLEAR_LEAD: u64 = 10;
 
 /// A parsed search: the folded name and the folded words after each comma.
 #[derive(Debug, Clone, PartialEq, Eq)]

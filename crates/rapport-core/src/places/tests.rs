@@ -112,3 +112,15 @@ fn the_gazetteer_holds_the_whole_table_with_time_zones() {
     assert!(GAZETTEER.len() > 30_000);
     assert!(GAZETTEER.all().iter().all(|p| p.time_zone.contains('/')));
 }
+
+#[test]
+fn a_city_ten_times_its_namesakes_is_clear_but_portland_is_not() {
+    let Resolved::One(sf) = GAZETTEER.resolve(&query("San Francisco"), 5) else {
+        panic!("San Francisco means California");
+    };
+    assert_eq!(sf.region_code.as_deref(), Some("US-CA"));
+    assert!(matches!(
+        GAZETTEER.resolve(&query("Portland"), 5),
+        Resolved::Several(_)
+    ));
+}

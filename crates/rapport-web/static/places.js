@@ -34,9 +34,15 @@
       var p = places[i];
       if (!p) { return; }
       input.value = p.label;
-      if (hidden) { hidden.value = String(p.id); }
       var choices = document.getElementById("place-choices");
-      if (choices) { choices.hidden = true; }
+      if (choices) { choices.parentNode.removeChild(choices); }
+      if (!hidden) {
+        hidden = document.createElement("input");
+        hidden.type = "hidden";
+        hidden.name = "place_id";
+        input.parentNode.appendChild(hidden);
+      }
+      hidden.value = String(p.id);
       status.textContent = p.label + " chosen";
       close();
     }

@@ -88,6 +88,18 @@ async fn the_place_search_finds_towns_by_any_spelling_and_says_when_too_little_w
                 .contains("at least 2 letters")
         );
 
+        let doc: Value = client()
+            .get(app.url("/api/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(doc["paths"]["/api/v1/places"]["get"].is_object());
+        assert!(doc["components"]["schemas"]["PlacesFound"].is_object());
+        assert!(doc["components"]["schemas"]["PlaceView"].is_object());
+
         let r = places(&app, "q=york&limit=0").await;
         assert_eq!(r.status(), 422);
         let body: Value = r.json().await.unwrap();

@@ -14,6 +14,8 @@ pub mod ids;
 pub mod instrument;
 pub mod matching;
 pub mod outcome;
+pub mod places;
+pub mod vocabulary;
 pub mod zone;
 
 pub use error::{FieldError, Invalid};

@@ -15,6 +15,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/accounts"),
     ("post", "/api/v1/session"),
     ("get", "/api/v1/vocabularies"),
+    ("get", "/api/v1/places"),
     ("post", "/api/v1/match"),
 ];
 

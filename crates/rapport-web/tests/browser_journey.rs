@@ -96,7 +96,7 @@ async fn journey(keyboard_only: bool) {
     b.click_link("Find a therapist").await;
     b.wait_for_path("/match").await;
     b.check_page("preferences").await;
-    b.select("#city", "London").await;
+    b.fill("#place", "London").await;
     b.select("#concerns-0", "anxiety").await;
     b.select("select[name='style.directiveness']", "2").await;
     b.click("form[action='/match'] button[type=submit]").await;

@@ -7,6 +7,7 @@ mod browser_support;
 mod common;
 
 use browser_support::Browser;
+use fantoccini::key::Key;
 use rapport_core::matching::generate;
 use rapport_web::features::matching::service::write_directory;
 
@@ -48,7 +49,27 @@ async fn a_client_goes_from_preferences_to_a_shortlist_and_a_consultation_reques
     b.wait_for_path("/match").await;
     b.check_page("match-form").await;
 
-    choose(&b, "#city", "London").await;
+    b.fill("#place", "Kendal").await;
+    b.wait_for_text("#place-suggestions", "Kendal, England, United Kingdom")
+        .await;
+    b.press(Key::Down).await;
+    b.press(Key::Enter).await;
+    let picked = b
+        .find("input[name='place_id']")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert!(
+        picked.is_some_and(|id| !id.is_empty()),
+        "a suggestion chosen with the keyboard fills the place id"
+    );
+    assert_eq!(
+        b.path().await,
+        "/match",
+        "choosing a suggestion does not send the form"
+    );
+    b.fill("#place", "London").await;
     choose(&b, "#concerns-0", "anxiety").await;
     choose(&b, "select[name='style.directiveness']", "2").await;
     b.click("#location summary").await;
@@ -122,7 +143,7 @@ async fn a_therapist_edits_their_listing_and_an_administrator_imports_rows() {
     b.wait_for_path("/profile").await;
     b.check_page("profile-new").await;
     b.fill("input[name='fee.amount']", "85").await;
-    b.fill("input[name='location.city']", "London").await;
+    b.fill("#place", "London").await;
     b.click("input[name='formats'][value='in_person']").await;
     choose(&b, "select[name='style.challenge']", "1").await;
     b.click("form[action='/profile'] button[type=submit]").await;

@@ -20,7 +20,7 @@ const PREFERENCES: &[(&str, &str)] = &[
     ("concerns", ""),
     ("formats", "in_person"),
     ("formats", "video"),
-    ("city", "London"),
+    ("place", "London"),
     ("max_distance_km", "10"),
     ("jurisdiction", ""),
     ("languages", "en"),
@@ -93,7 +93,7 @@ async fn a_client_goes_from_preferences_to_a_consultation_request_without_javasc
             &[
                 ("concerns", "sadness"),
                 ("formats", "video"),
-                ("city", "London"),
+                ("place", "London"),
                 ("languages", "en"),
                 ("population", "adults"),
             ],
@@ -113,7 +113,7 @@ async fn a_client_goes_from_preferences_to_a_consultation_request_without_javasc
             &[
                 ("budget.amount", "-5"),
                 ("formats", "video"),
-                ("city", "London"),
+                ("place", "London"),
                 ("languages", "en"),
                 ("population", "adults"),
             ],
@@ -137,7 +137,8 @@ async fn a_client_goes_from_preferences_to_a_consultation_request_without_javasc
         assert!(
             html.contains("Dr t-a")
                 && html.contains("Why this match")
-                && html.contains("Works with trauma"),
+                && html.contains("Works with trauma")
+                && html.contains("£80 a session"),
             "{html}"
         );
         assert!(
@@ -146,8 +147,9 @@ async fn a_client_goes_from_preferences_to_a_consultation_request_without_javasc
         );
         let (_, form) = page(&app, &client, "/match").await;
         assert!(
-            form.contains("value=\"London\" selected") && form.contains("value=\"90\""),
-            "saved preferences fill the form again"
+            form.contains("value=\"London, England, United Kingdom\"")
+                && form.contains("value=\"90\""),
+            "saved preferences fill the form again, the place by its name"
         );
 
         for id in ["t-a", "t-b", "t-c"] {
@@ -217,7 +219,7 @@ async fn a_therapist_edits_their_listing_on_the_profile_page_and_clients_find_it
             ("accepting", "yes"),
             ("formats", "in_person"),
             ("formats", "video"),
-            ("location.city", "London"),
+            ("place", "London"),
             ("location.lat", ""),
             ("location.lon", ""),
             ("jurisdictions", "GB"),

@@ -21,6 +21,7 @@ mod import;
 mod index;
 mod listing;
 pub mod naive;
+mod offered;
 mod query;
 mod request;
 mod rng;
@@ -37,6 +38,7 @@ pub use geo::{EARTH_RADIUS_KM, haversine_km};
 pub use import::{RowError, parse_jsonl, parse_jsonl_numbered, to_jsonl};
 pub use index::Index;
 pub use listing::{Fee, Identity, Listing, Location, Slot, Style, parse_listing};
+pub use offered::Offered;
 pub use request::{GeoPoint, IdentityPrefs, Money, Preference, Request, parse_request};
 pub use rules::{Components, MatchResponse, MatchResult, Weights};
 pub use vocab::{

@@ -5,7 +5,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use rapport_core::matching::{parse_request, vocabularies_json};
-use serde::Deserialize;
+use rapport_core::places::{GAZETTEER, MIN_QUERY, Place};
+use rapport_core::vocabulary::country_name;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,6 +24,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(vocabularies))
+        .routes(routes!(places))
         .routes(routes!(match_request))
         .routes(routes!(my_listing, put_my_listing))
         .routes(routes!(my_consultations))
@@ -39,6 +42,104 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/vocabularies", tag = "matching", responses((status = 200, description = "Vocabularies")))]
 async fn vocabularies() -> Json<Value> {
     Json(vocabularies_json())
+}
+
+/// A town or city as the place search answers it.
+#[derive(Serialize, ToSchema)]
+pub struct PlaceView {
+    /// GeoNames id: what a form sends back as `place_id`.
+    pub id: u32,
+    /// Name ("Springfield").
+    pub name: String,
+    /// Top-level region ("Illinois"), when known.
+    pub region: Option<String>,
+    /// ISO 3166-2 code of the region ("US-IL"), when known.
+    pub region_code: Option<String>,
+    /// ISO 3166-1 alpha-2 country code ("US").
+    pub country: String,
+    /// Country name ("United States"), when known.
+    pub country_name: Option<String>,
+    /// How to show it: "Springfield, Illinois, United States".
+    pub label: String,
+    /// Centre, degrees north: what matching uses for distance.
+    pub lat: f64,
+    /// Centre, degrees east.
+    pub lon: f64,
+    /// IANA time zone ("America/Chicago").
+    pub time_zone: String,
+    /// Inhabitants.
+    pub population: u64,
+}
+
+impl From<&Place> for PlaceView {
+    fn from(p: &Place) -> Self {
+        PlaceView {
+            id: p.id,
+            name: p.name.clone(),
+            region: p.region.clone(),
+            region_code: p.region_code.clone(),
+            country: p.country.clone(),
+            country_name: country_name(&p.country).map(str::to_owned),
+            label: p.label(),
+            lat: p.lat,
+            lon: p.lon,
+            time_zone: p.time_zone.clone(),
+            population: p.population,
+        }
+    }
+}
+
+/// The answer of a place search.
+#[derive(Serialize, ToSchema)]
+pub struct PlacesFound {
+    /// The query as received.
+    pub query: String,
+    /// Matching places, best first (exact name, then names that start with it, then other
+    /// names; bigger places first within each).
+    pub places: Vec<PlaceView>,
+    /// Why nothing was searched, when the query was too short.
+    pub note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PlacesQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    limit: Option<String>,
+}
+
+/// Towns and cities (GeoNames, 15,000 people or more) matching what a person typed, ignoring
+/// case and accents; text after a comma narrows by region or country ("Portland, Maine",
+/// "Portland, US"). Public: it says nothing about anyone.
+#[utoipa::path(get, path = "/api/v1/places", tag = "matching",
+    params(("q" = String, Query, description = "What was typed, at least 2 letters"),
+           ("limit" = Option<u32>, Query, description = "How many, 1 to 20 (8 unless given)")),
+    responses((status = 200, description = "Places, best first", body = PlacesFound),
+              (status = 422, description = "A limit that is not 1 to 20")))]
+async fn places(Query(q): Query<PlacesQuery>) -> Result<Json<PlacesFound>, AppError> {
+    let limit = match q.limit.as_deref().map(str::trim) {
+        None | Some("") => 8,
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=20).contains(n))
+            .ok_or_else(|| AppError::field("limit", "must be a whole number from 1 to 20"))?,
+    };
+    let places: Vec<PlaceView> = GAZETTEER
+        .search(&q.q, limit)
+        .into_iter()
+        .map(PlaceView::from)
+        .collect();
+    let short = rapport_core::places::fold(q.q.split(',').next().unwrap_or_default())
+        .chars()
+        .count()
+        < MIN_QUERY;
+    Ok(Json(PlacesFound {
+        note: short.then(|| format!("type at least {MIN_QUERY} letters of a town or city")),
+        query: q.q,
+        places,
+    }))
 }
 
 /// Therapists who fit a request, best first, with each score component, reasons and unmet

@@ -8,11 +8,13 @@
 //! Writes made elsewhere (another replica, `rapport directory import`) are picked up by
 //! [`Directory::refresh`], which [`keep_current`] runs every few seconds.
 
-use rapport_core::matching::{Index, Listing, MatchResponse, Request, Weights, parse_listing};
+use rapport_core::matching::{
+    Index, Listing, MatchResponse, Offered, Request, Weights, parse_listing,
+};
 use rapport_store::{Db, listings};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{Mutex, OnceCell};
 
@@ -37,6 +39,9 @@ pub struct Directory {
     index: OnceCell<RwLock<Index>>,
     /// Held for the whole of a write (database, then index) and of a refresh.
     writes: Mutex<Seen>,
+    /// What the forms offer, read off the index on first need after each change (reading it
+    /// walks every posting list, too much to do for every page).
+    offered: RwLock<Option<Arc<Offered>>>,
 }
 
 /// Which stored versions the index already holds, so a refresh reads only what changed.
@@ -145,6 +150,27 @@ impl Directory {
             .search_with(req, weights))
     }
 
+    /// The jurisdictions, languages, currencies and insurers of the listings now in the
+    /// directory: what the forms offer, so every choice can match someone.
+    pub async fn offered(&self, db: &Db) -> Result<Arc<Offered>, AppError> {
+        let index = self.index(db).await?;
+        if let Some(o) = self.offered.read().map_err(poisoned)?.as_ref() {
+            return Ok(o.clone());
+        }
+        let held = index.read().map_err(poisoned)?;
+        let fresh = Arc::new(held.offered());
+        *self.offered.write().map_err(poisoned)? = Some(fresh.clone());
+        drop(held);
+        Ok(fresh)
+    }
+
+    /// Forgets the offer after the index changed. The offer is stored while the index is held
+    /// for reading, so an offer read before a change can never be stored after it is forgotten.
+    fn stale_offer(&self) -> Result<(), AppError> {
+        *self.offered.write().map_err(poisoned)? = None;
+        Ok(())
+    }
+
     /// Runs `save` (the database write) and then puts `changed` into the index, with no other
     /// write in between. When `save` fails, the index is left untouched.
     pub async fn update<T>(
@@ -157,6 +183,7 @@ impl Directory {
         let _one_writer = self.writes.lock().await;
         let out = save.await?;
         upsert(index, changed)?;
+        self.stale_offer()?;
         Ok(out)
     }
 
@@ -166,7 +193,7 @@ impl Directory {
         let index = self.index(db).await?;
         let _one_writer = self.writes.lock().await;
         index.write().map_err(poisoned)?.remove(id);
-        Ok(())
+        self.stale_offer()
     }
 
     /// Brings a loaded directory up to date with listings written by anyone else: asks which
@@ -189,6 +216,7 @@ impl Directory {
         let n = changed.len();
         upsert(index, changed)?;
         seen.record(versions);
+        self.stale_offer()?;
         Ok(n)
     }
 }

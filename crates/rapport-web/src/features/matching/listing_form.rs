@@ -8,7 +8,7 @@ use rapport_core::FieldError;
 use serde_json::{Map, Value, json};
 
 use super::form::{Values, major_units, minor_units, number, show_number};
-use super::places::PLACES;
+use super::places::{PlaceAnswer, place_problem, push_point, read_place};
 
 /// Items of a typed list: separated by commas or semicolons, blanks dropped.
 fn items(text: &str) -> Vec<String> {
@@ -64,23 +64,24 @@ pub fn listing_json(v: &Values) -> (Value, Vec<FieldError>) {
     l.insert("credentials".into(), json!(items(&v.get("credentials"))));
     l.insert("accepting".into(), json!(v.is("accepting", "yes")));
     l.insert("formats".into(), json!(v.all("formats")));
-    let (city, lat, lon) = (
-        v.get("location.city"),
-        v.get("location.lat"),
-        v.get("location.lon"),
-    );
-    if !city.is_empty() || !lat.is_empty() || !lon.is_empty() {
-        let known = PLACES
-            .city(&city)
-            .filter(|_| lat.is_empty() && lon.is_empty());
-        let (lat, lon) = match known {
-            Some(c) => (json!(c.lat), json!(c.lon)),
-            None => (number(&lat), number(&lon)),
+    let (text, lat, lon) = (v.get("place"), v.get("location.lat"), v.get("location.lon"));
+    let answer = read_place(v);
+    if !lat.is_empty() || !lon.is_empty() {
+        let city = match &answer {
+            PlaceAnswer::Chosen(p) => p.name.clone(),
+            _ => text,
         };
         l.insert(
             "location".into(),
-            json!({"city": city, "lat": lat, "lon": lon}),
+            json!({"city": city, "lat": number(&lat), "lon": number(&lon)}),
         );
+    } else if let PlaceAnswer::Chosen(p) = answer {
+        l.insert(
+            "location".into(),
+            json!({"city": p.name, "lat": p.lat, "lon": p.lon}),
+        );
+    } else if let Some(problem) = place_problem(&answer, &text) {
+        errors.push(problem);
     }
     l.insert(
         "jurisdictions".into(),
@@ -179,13 +180,11 @@ pub fn values_of(listing: &Value) -> Values {
             v.push(key, word);
         }
     }
-    if let Some(loc) = listing.get("location").filter(|l| l.is_object()) {
-        v.push("location.city", loc["city"].as_str().unwrap_or_default());
-        for key in ["lat", "lon"] {
-            if let Some(n) = loc[key].as_f64() {
-                v.push(&format!("location.{key}"), show_number(n));
-            }
-        }
+    if let Some(loc) = listing.get("location").filter(|l| l.is_object())
+        && let (Some(lat), Some(lon)) = (loc["lat"].as_f64(), loc["lon"].as_f64())
+        && push_point(&mut v, lat, lon).is_none()
+    {
+        v.push("place", loc["city"].as_str().unwrap_or_default());
     }
     for key in ["jurisdictions", "languages", "insurance"] {
         v.push(key, strings(&listing[key]).join(", "));

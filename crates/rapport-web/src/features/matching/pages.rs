@@ -16,7 +16,7 @@ use rapport_core::matching::{
 use serde::Deserialize;
 
 use super::form::{CLIENT_STYLE, StyleField, Values, style_fields, words};
-use super::places::{City, PLACES};
+use super::places::{Offer, PlaceField, offer};
 use super::service::{self, for_form};
 use super::shortlist::{self, Shortlisted};
 use super::{fit, prefs_form, shortlist_pages};
@@ -31,7 +31,20 @@ pub fn router() -> Router<AppState> {
         .route("/match", get(form).post(submit))
         .route("/match/results", get(results))
         .route("/match/forget", post(forget))
+        .route("/static/places.js", get(places_script))
         .merge(shortlist_pages::router())
+}
+
+/// Suggestions for the place field as a person types; served from here so the page needs no
+/// inline script (the CSP allows only `'self'`).
+async fn places_script() -> impl IntoResponse {
+    (
+        [
+            ("content-type", "text/javascript; charset=utf-8"),
+            ("cache-control", "public, max-age=3600"),
+        ],
+        include_str!("../../../static/places.js"),
+    )
 }
 
 #[derive(Template)]
@@ -48,11 +61,8 @@ struct MatchPage {
     faiths: Vec<(&'static str, &'static str)>,
     days: Vec<(&'static str, &'static str)>,
     hours: Vec<String>,
-    cities: &'static [City],
-    jurisdictions: &'static [String],
-    currencies: &'static [String],
-    languages: &'static [(String, String)],
-    insurers: &'static [String],
+    place: PlaceField,
+    offer: Offer,
     style: Vec<StyleField>,
     fit_description: Option<String>,
     excluded: Vec<(String, String)>,
@@ -86,6 +96,7 @@ fn match_page(
     values: Values,
     profile: &FitProfile,
     excluded: Vec<(String, String)>,
+    offer: Offer,
 ) -> Response {
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -93,6 +104,7 @@ fn match_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let changed = *profile != FitProfile::default();
+    let place = PlaceField::of(&values, &errors);
     let page = MatchPage {
         layout,
         errors,
@@ -106,11 +118,8 @@ fn match_page(
         faiths: words::<Faith>(),
         days: words::<Day>(),
         hours: (0..24).map(|h| h.to_string()).collect(),
-        cities: &PLACES.cities,
-        jurisdictions: &PLACES.jurisdictions,
-        currencies: &PLACES.currencies,
-        languages: &PLACES.languages,
-        insurers: &PLACES.insurers,
+        place,
+        offer,
         fit_description: changed.then(|| profile.describe()),
         excluded,
     };
@@ -123,12 +132,21 @@ async fn form(
     layout: Layout,
 ) -> Result<Response, AppError> {
     let profile = fit::fit_profile(&state, &client.user.id).await?;
+    let offered = state.directory.offered(&state.db).await?;
     let values = match fit::preferences(&state, &client).await? {
-        Some(req) => prefs_form::values_of(&req, &profile),
+        Some(req) => prefs_form::values_of(&req, &profile, &offered),
         None => prefs_form::starting_values(&profile),
     };
     let excluded = excluded_names(&state, &profile).await?;
-    Ok(match_page(layout, vec![], values, &profile, excluded))
+    let offer = Offer::of(&offered);
+    Ok(match_page(
+        layout,
+        vec![],
+        values,
+        &profile,
+        excluded,
+        offer,
+    ))
 }
 
 async fn submit(
@@ -138,24 +156,26 @@ async fn submit(
     axum_extra::extract::Form(pairs): axum_extra::extract::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let values = Values(pairs.into_iter().filter(|(k, _)| k != "csrf").collect());
-    let (json, mut errors) = prefs_form::request_json(&values);
+    let offered = state.directory.offered(&state.db).await?;
+    let (json, mut errors) = prefs_form::request_json(&values, &offered);
     match parse_request(&json) {
         Ok(req) if errors.is_empty() => {
             fit::save_preferences(&state, &client, &req).await?;
-            Ok(Redirect::to("/match/results").into_response())
+            return Ok(Redirect::to("/match/results").into_response());
         }
-        Ok(_) => {
-            let profile = fit::fit_profile(&state, &client.user.id).await?;
-            let excluded = excluded_names(&state, &profile).await?;
-            Ok(match_page(layout, errors, values, &profile, excluded))
-        }
-        Err(invalid) => {
-            errors.extend(for_form(invalid));
-            let profile = fit::fit_profile(&state, &client.user.id).await?;
-            let excluded = excluded_names(&state, &profile).await?;
-            Ok(match_page(layout, errors, values, &profile, excluded))
-        }
+        Ok(_) => {}
+        Err(invalid) => errors.extend(for_form(invalid)),
     }
+    let profile = fit::fit_profile(&state, &client.user.id).await?;
+    let excluded = excluded_names(&state, &profile).await?;
+    Ok(match_page(
+        layout,
+        errors,
+        values,
+        &profile,
+        excluded,
+        offer(&state).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -183,6 +203,8 @@ pub struct ResultView {
     pub score: String,
     /// "2.4 km away", when in person.
     pub distance: Option<String>,
+    /// "£80 a session", in the listing's own currency ("from £40" added for a sliding scale).
+    pub fee: Option<String>,
     /// Why this match.
     pub reasons: Vec<String>,
     /// Preferences not met.
@@ -220,8 +242,11 @@ pub async fn results_page(
     profile.apply_to(&mut req);
     let found = service::search(state, &req).await?;
     let list: Vec<Shortlisted> = shortlist::list(state, client).await?;
+    let ids: Vec<String> = found.results.iter().map(|r| r.id.clone()).collect();
+    let fees = service::fees(state, &ids).await?;
     let view = |r: MatchResult| ResultView {
         shortlisted: list.iter().any(|s| s.listing_id == r.id),
+        fee: fees.get(&r.id).cloned(),
         score: format!("{:.0}", r.score),
         distance: r.distance_km.map(|d| format!("{d:.1} km away")),
         id: r.id,

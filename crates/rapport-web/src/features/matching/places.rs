@@ -1,166 +1,190 @@
-//! The places and codes the forms offer: cities with their coordinates, jurisdictions,
-//! currencies, languages and insurers.
+//! Where a person is, and the codes the forms offer.
 //!
-//! The core keeps its table of real cities private to the generator, so the list is read off a
-//! generated directory once (each city's centre is the mean of its listings, which the generator
-//! scatters around the true centre): the forms then offer exactly the places the synthetic
-//! directory covers, and a person never has to type coordinates.
+//! A client or therapist types their town ("Where are you?") and the forms resolve it against
+//! the core's gazetteer ([`GAZETTEER`]): a suggestion picked while typing (JavaScript) or a
+//! choice among namesakes (without it) arrives as `place_id`; otherwise the text alone decides.
+//! The jurisdictions, currencies, languages and insurers offered are those of the live directory
+//! ([`super::Directory::offered`]), each with the name people read.
 
-use rapport_core::matching::{Listing, generate};
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
+use rapport_core::FieldError;
+use rapport_core::matching::Offered;
+use rapport_core::places::{GAZETTEER, Place, PlaceQuery, Resolved, fold};
+use rapport_core::vocabulary::{currency_label, insurer_name, jurisdiction_name, language_name};
 
-/// How many generated listings the city table is read from: enough that the smallest city gets
-/// dozens and its mean lands within a few hundred metres of the centre.
-const SAMPLE: usize = 20_000;
+use super::form::Values;
+use crate::error::AppError;
+use crate::state::AppState;
 
-/// A city a client can pick instead of typing coordinates.
-#[derive(Clone, Debug)]
-pub struct City {
-    /// Display name, also the form value.
-    pub name: String,
-    /// Centre, degrees north.
-    pub lat: f64,
-    /// Centre, degrees east.
-    pub lon: f64,
-    /// Where remote care there is licensed.
-    pub jurisdiction: String,
-    /// Local currency.
-    pub currency: String,
-    /// The most common session language.
-    pub language: String,
+/// How many namesakes a form offers to choose from.
+const CHOICES: usize = 8;
+
+/// What the place field of a form came to.
+#[derive(Debug, Clone)]
+pub enum PlaceAnswer {
+    /// Nothing typed.
+    Empty,
+    /// A place, picked or clearly meant.
+    Chosen(&'static Place),
+    /// Several places have that name: the person picks one.
+    Choose(Vec<&'static Place>),
+    /// No place of that name, or too little typed: the problem, for the field.
+    Unknown(FieldError),
 }
 
-/// Everything the forms offer, derived once.
-#[derive(Debug)]
-pub struct Places {
-    /// Cities, by name.
-    pub cities: Vec<City>,
-    /// Jurisdiction codes, sorted.
-    pub jurisdictions: Vec<String>,
-    /// Currency codes, sorted.
-    pub currencies: Vec<String>,
-    /// `(code, English name)`, by name.
+/// Reads the `place` text and `place_id` of a form. A picked id is kept while the text still
+/// names that place (its label, or words that find it); once the text is changed, the text wins.
+pub fn read_place(v: &Values) -> PlaceAnswer {
+    let text = v.get("place");
+    let picked = v
+        .get("place_id")
+        .parse()
+        .ok()
+        .and_then(|id| GAZETTEER.by_id(id));
+    if let Some(p) = picked
+        && (text.is_empty()
+            || fold(&text) == fold(&p.label())
+            || GAZETTEER.search(&text, 200).contains(&p))
+    {
+        return PlaceAnswer::Chosen(p);
+    }
+    if text.is_empty() {
+        return PlaceAnswer::Empty;
+    }
+    let query = match PlaceQuery::parse("place", &text) {
+        Ok(q) => q,
+        Err(e) => return PlaceAnswer::Unknown(e),
+    };
+    match GAZETTEER.resolve(&query, CHOICES) {
+        Resolved::One(p) => PlaceAnswer::Chosen(p),
+        Resolved::Several(list) => PlaceAnswer::Choose(list),
+        Resolved::Nothing => PlaceAnswer::Unknown(FieldError::new(
+            "place",
+            format!(
+                "we could not find “{text}”. Try the nearest bigger town, the place's name in \
+                 English, or give exact coordinates below"
+            ),
+        )),
+    }
+}
+
+/// The problem to show for an answer that is not a place yet (none for an empty field).
+pub fn place_problem(answer: &PlaceAnswer, text: &str) -> Option<FieldError> {
+    match answer {
+        PlaceAnswer::Choose(_) => Some(FieldError::new(
+            "place",
+            format!("there is more than one “{text}”: choose yours from the list"),
+        )),
+        PlaceAnswer::Unknown(e) => Some(e.clone()),
+        PlaceAnswer::Empty | PlaceAnswer::Chosen(_) => None,
+    }
+}
+
+/// The place field ready for a template: the text, the picked id, and namesakes to choose from.
+pub struct PlaceField {
+    /// What is in the text box.
+    pub text: String,
+    /// The chosen place's id, or "".
+    pub id: String,
+    /// `(id, label)` of each namesake when the person must choose.
+    pub choices: Vec<(String, String)>,
+    /// The problem with the field, shown beside it.
+    pub error: Option<String>,
+}
+
+impl PlaceField {
+    /// The field as a form's values, the answer they came to and any problem with it.
+    pub fn of(v: &Values, errors: &[FieldError]) -> PlaceField {
+        let answer = read_place(v);
+        let (id, choices) = match &answer {
+            PlaceAnswer::Chosen(p) => (p.id.to_string(), vec![]),
+            PlaceAnswer::Choose(list) => (
+                String::new(),
+                list.iter().map(|p| (p.id.to_string(), p.label())).collect(),
+            ),
+            _ => (String::new(), vec![]),
+        };
+        PlaceField {
+            text: v.get("place"),
+            id,
+            choices,
+            error: errors
+                .iter()
+                .find(|e| e.field == "place")
+                .map(|e| e.reason.clone()),
+        }
+    }
+}
+
+/// Shows a saved point as the place it was chosen as (its label and id), or as coordinates.
+pub fn push_point(v: &mut Values, lat: f64, lon: f64) -> Option<&'static Place> {
+    match GAZETTEER.at(lat, lon) {
+        Some(p) => {
+            v.push("place", p.label());
+            v.push("place_id", p.id.to_string());
+            Some(p)
+        }
+        None => {
+            v.push("location.lat", super::form::show_number(lat));
+            v.push("location.lon", super::form::show_number(lon));
+            None
+        }
+    }
+}
+
+/// `(code, name)` lists of what the live directory offers, sorted by name.
+pub struct Offer {
+    /// Jurisdictions ("California, United States").
+    pub jurisdictions: Vec<(String, String)>,
+    /// Currencies ("Pound Sterling (£)").
+    pub currencies: Vec<(String, String)>,
+    /// Languages ("Polish").
     pub languages: Vec<(String, String)>,
-    /// Insurer keys, sorted.
-    pub insurers: Vec<String>,
+    /// Insurers ("Blue Shield").
+    pub insurers: Vec<(String, String)>,
 }
 
-/// The shared table.
-pub static PLACES: LazyLock<Places> = LazyLock::new(|| Places::from_listings(&generate(SAMPLE, 1)));
-
-const LANGUAGE_NAMES: &[(&str, &str)] = &[
-    ("ar", "Arabic"),
-    ("de", "German"),
-    ("el", "Greek"),
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("fr", "French"),
-    ("ga", "Irish"),
-    ("hi", "Hindi"),
-    ("it", "Italian"),
-    ("ko", "Korean"),
-    ("pa", "Punjabi"),
-    ("pl", "Polish"),
-    ("pt", "Portuguese"),
-    ("ru", "Russian"),
-    ("tr", "Turkish"),
-    ("ur", "Urdu"),
-    ("vi", "Vietnamese"),
-    ("zh", "Chinese"),
-];
-
-/// The English name of a language code, or the code itself when the table does not know it.
-pub fn language_name(code: &str) -> String {
-    LANGUAGE_NAMES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or_else(|| code.to_owned(), |(_, n)| (*n).to_owned())
+fn by_name(mut list: Vec<(String, String)>) -> Vec<(String, String)> {
+    list.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    list
 }
 
-#[derive(Default)]
-struct Tally {
-    n: f64,
-    lat: f64,
-    lon: f64,
-    jurisdictions: BTreeMap<String, usize>,
-    languages: BTreeMap<String, usize>,
-    currency: String,
-}
-
-fn most_common(counts: &BTreeMap<String, usize>) -> String {
-    counts
-        .iter()
-        .max_by_key(|(_, n)| **n)
-        .map(|(k, _)| k.clone())
-        .unwrap_or_default()
-}
-
-fn round4(x: f64) -> f64 {
-    (x * 1e4).round() / 1e4
-}
-
-impl Places {
-    /// Reads the places off a directory.
-    pub fn from_listings(listings: &[Listing]) -> Places {
-        let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-        let mut jurisdictions = BTreeSet::new();
-        let mut currencies = BTreeSet::new();
-        let mut languages = BTreeSet::new();
-        let mut insurers = BTreeSet::new();
-        for l in listings {
-            jurisdictions.extend(l.jurisdictions.iter().map(|j| j.as_str().to_owned()));
-            currencies.insert(l.fee.currency.as_str().to_owned());
-            languages.extend(l.languages.iter().map(|c| c.as_str().to_owned()));
-            insurers.extend(l.insurance.iter().cloned());
-            let Some(loc) = &l.location else { continue };
-            let t = tallies.entry(loc.city.clone()).or_default();
-            t.n += 1.0;
-            t.lat += loc.lat;
-            t.lon += loc.lon;
-            if let Some(j) = l.jurisdictions.first() {
-                *t.jurisdictions.entry(j.as_str().to_owned()).or_default() += 1;
-            }
-            if let Some(c) = l.languages.first() {
-                *t.languages.entry(c.as_str().to_owned()).or_default() += 1;
-            }
-            t.currency = l.fee.currency.as_str().to_owned();
-        }
-        let cities = tallies
-            .into_iter()
-            .map(|(name, t)| City {
-                name,
-                lat: round4(t.lat / t.n),
-                lon: round4(t.lon / t.n),
-                jurisdiction: most_common(&t.jurisdictions),
-                currency: t.currency,
-                language: most_common(&t.languages),
-            })
-            .collect();
-        let mut languages: Vec<(String, String)> = languages
-            .into_iter()
-            .map(|c| {
-                let name = language_name(&c);
-                (c, name)
-            })
-            .collect();
-        languages.sort_by(|a, b| a.1.cmp(&b.1));
-        Places {
-            cities,
-            jurisdictions: jurisdictions.into_iter().collect(),
-            currencies: currencies.into_iter().collect(),
-            languages,
-            insurers: insurers.into_iter().collect(),
+impl Offer {
+    /// Names the codes of an offer.
+    pub fn of(o: &Offered) -> Offer {
+        let named = |codes: Vec<String>, name: fn(&str) -> String| {
+            by_name(
+                codes
+                    .into_iter()
+                    .map(|c| {
+                        let n = name(&c);
+                        (c, n)
+                    })
+                    .collect(),
+            )
+        };
+        Offer {
+            jurisdictions: named(
+                o.jurisdictions
+                    .iter()
+                    .map(|j| j.as_str().to_owned())
+                    .collect(),
+                jurisdiction_name,
+            ),
+            currencies: named(
+                o.currencies.iter().map(|c| c.as_str().to_owned()).collect(),
+                currency_label,
+            ),
+            languages: named(
+                o.languages.iter().map(|l| l.as_str().to_owned()).collect(),
+                language_name,
+            ),
+            insurers: named(o.insurers.clone(), insurer_name),
         }
     }
+}
 
-    /// The city with this name.
-    pub fn city(&self, name: &str) -> Option<&City> {
-        self.cities.iter().find(|c| c.name == name)
-    }
-
-    /// The city whose centre is exactly this point (to show a saved location as its city).
-    pub fn city_at(&self, lat: f64, lon: f64) -> Option<&City> {
-        self.cities.iter().find(|c| c.lat == lat && c.lon == lon)
-    }
+/// What the live directory offers, named.
+pub async fn offer(state: &AppState) -> Result<Offer, AppError> {
+    let offered = state.directory.offered(&state.db).await?;
+    Ok(Offer::of(&offered))
 }

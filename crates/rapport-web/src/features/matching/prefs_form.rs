@@ -1,17 +1,17 @@
 //! The client's preferences form: turned into a match request for the core to read, and a saved
 //! request turned back into form values.
 //!
-//! The form asks in a person's terms (a city, days and a range of hours, a budget in pounds) and
+//! The form asks in a person's terms (a town, days and a range of hours, a budget in pounds) and
 //! this module does the translation into the request of `matching.md` (coordinates, weekly slots,
 //! minor units). Field names follow the request's field paths, so the core's errors point at
 //! the right field.
 
 use rapport_core::FieldError;
-use rapport_core::matching::{Day, FitProfile, Request, Word};
+use rapport_core::matching::{Day, FitProfile, Offered, Request, Word};
 use serde_json::{Map, Value, json};
 
 use super::form::{Values, major_units, minor_units, number, show_number};
-use super::places::PLACES;
+use super::places::{PlaceAnswer, place_problem, push_point, read_place};
 
 /// How many results the pages show.
 pub const RESULTS: usize = 20;
@@ -19,21 +19,19 @@ pub const RESULTS: usize = 20;
 pub const IDENTITY_FIELDS: [&str; 4] = ["gender", "lgbtq", "ethnicity", "faith"];
 
 /// The request the form describes (as JSON, for the core's parser) and the problems only the
-/// form can see (an unknown city, an amount that is not money, hours the wrong way round).
-pub fn request_json(v: &Values) -> (Value, Vec<FieldError>) {
+/// form can see (a place not found or not yet chosen among namesakes, an amount that is not
+/// money, hours the wrong way round). Exact coordinates, when given, are used instead of the
+/// place's centre and make an unresolved place no problem; the place still suggests the
+/// jurisdiction and currency, from what the directory `offered` there.
+pub fn request_json(v: &Values, offered: &Offered) -> (Value, Vec<FieldError>) {
     let mut errors = Vec::new();
     let mut req = Map::new();
     let formats = v.all("formats");
     req.insert("formats".into(), json!(formats));
-    let city = match v.get("city") {
-        name if name.is_empty() => None,
-        name => {
-            let found = PLACES.city(&name);
-            if found.is_none() {
-                errors.push(FieldError::new("city", "is not one of the listed cities"));
-            }
-            found
-        }
+    let answer = read_place(v);
+    let place = match &answer {
+        PlaceAnswer::Chosen(p) => Some(*p),
+        _ => None,
     };
     let (lat, lon) = (v.get("location.lat"), v.get("location.lon"));
     if !lat.is_empty() || !lon.is_empty() {
@@ -41,18 +39,26 @@ pub fn request_json(v: &Values) -> (Value, Vec<FieldError>) {
             "location".into(),
             json!({"lat": number(&lat), "lon": number(&lon)}),
         );
-    } else if let Some(c) = city {
-        req.insert("location".into(), json!({"lat": c.lat, "lon": c.lon}));
+    } else if let Some(p) = place {
+        req.insert("location".into(), json!({"lat": p.lat, "lon": p.lon}));
+    } else if let Some(problem) = place_problem(&answer, &v.get("place")) {
+        errors.push(problem);
     }
+    let home = place.map(|p| {
+        (
+            offered.jurisdiction_for(&p.country, p.region_code.as_deref()),
+            offered.currency_in(&p.country),
+        )
+    });
     if !v.get("max_distance_km").is_empty() {
         req.insert("max_distance_km".into(), number(&v.get("max_distance_km")));
     }
-    match (v.get("jurisdiction"), city) {
+    match (v.get("jurisdiction"), &home) {
         (j, _) if !j.is_empty() => {
             req.insert("jurisdiction".into(), json!(j));
         }
-        (_, Some(c)) => {
-            req.insert("jurisdiction".into(), json!(c.jurisdiction));
+        (_, Some((j, _))) => {
+            req.insert("jurisdiction".into(), json!(j));
         }
         _ => {}
     }
@@ -67,13 +73,16 @@ pub fn request_json(v: &Values) -> (Value, Vec<FieldError>) {
     let amount = v.get("budget.amount");
     if !amount.is_empty() {
         let currency = match v.get("budget.currency") {
-            c if c.is_empty() => city.map(|c| c.currency.clone()).unwrap_or_default(),
+            c if c.is_empty() => home
+                .as_ref()
+                .and_then(|(_, c)| c.map(|c| c.as_str().to_owned()))
+                .unwrap_or_default(),
             c => c,
         };
         if currency.is_empty() {
             errors.push(FieldError::new(
                 "budget.currency",
-                "is required with a budget (or choose your city)",
+                "is needed with a budget: choose the currency you pay in",
             ));
         }
         match minor_units("budget.amount", &amount) {
@@ -153,26 +162,26 @@ fn slots(v: &Values) -> Result<Value, FieldError> {
         .collect())
 }
 
-/// The values that show a saved request (and the fit profile's style) in the form again.
-pub fn values_of(req: &Request, fit: &FitProfile) -> Values {
+/// The values that show a saved request (and the fit profile's style) in the form again: a
+/// point saved from a place is shown as that place, and the jurisdiction and currency only when
+/// they differ from what the place suggests.
+pub fn values_of(req: &Request, fit: &FitProfile, offered: &Offered) -> Values {
     let mut v = Values::default();
     for f in &req.formats {
         v.push("formats", f.as_str());
     }
-    let city = req.location.and_then(|p| PLACES.city_at(p.lat, p.lon));
-    match (city, req.location) {
-        (Some(c), _) => v.push("city", c.name.clone()),
-        (None, Some(p)) => {
-            v.push("location.lat", show_number(p.lat));
-            v.push("location.lon", show_number(p.lon));
-        }
-        (None, None) => {}
-    }
+    let place = req.location.and_then(|p| push_point(&mut v, p.lat, p.lon));
+    let home = place.map(|p| {
+        (
+            offered.jurisdiction_for(&p.country, p.region_code.as_deref()),
+            offered.currency_in(&p.country),
+        )
+    });
     if let Some(d) = req.max_distance_km {
         v.push("max_distance_km", show_number(d));
     }
     if let Some(j) = &req.jurisdiction
-        && city.is_none_or(|c| c.jurisdiction != j.as_str())
+        && home.as_ref().is_none_or(|(h, _)| h != j.as_str())
     {
         v.push("jurisdiction", j.as_str());
     }
@@ -185,7 +194,7 @@ pub fn values_of(req: &Request, fit: &FitProfile) -> Values {
     }
     if let Some(b) = req.budget {
         v.push("budget.amount", major_units(b.amount));
-        if city.is_none_or(|c| c.currency != b.currency.as_str()) {
+        if home.as_ref().is_none_or(|(_, c)| *c != Some(b.currency)) {
             v.push("budget.currency", b.currency.as_str());
         }
     }

@@ -15,13 +15,14 @@ use serde::Deserialize;
 
 use super::form::{StyleField, THERAPIST_STYLE, Values, style_fields, words};
 use super::listing_form;
-use super::places::{City, PLACES};
+use super::places::PlaceField;
 use super::service::{self, for_form};
 use super::shortlist::{self, ConsultationView};
 use crate::auth::TherapistScope;
 use crate::error::AppError;
 use crate::pages::{Layout, render_status};
 use crate::state::AppState;
+use rapport_core::vocabulary::{currency_codes, currency_label};
 
 /// `/profile` (therapists).
 pub fn router() -> Router<AppState> {
@@ -43,8 +44,8 @@ struct ProfilePage {
     genders: Vec<(&'static str, &'static str)>,
     ethnicities: Vec<(&'static str, &'static str)>,
     faiths: Vec<(&'static str, &'static str)>,
-    cities: &'static [City],
-    currencies: &'static [String],
+    place: PlaceField,
+    currencies: Vec<(String, String)>,
     style: Vec<StyleField>,
     requests: Vec<(ConsultationView, String)>,
 }
@@ -76,6 +77,7 @@ async fn profile_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let place = PlaceField::of(&values, &errors);
     let page = ProfilePage {
         layout,
         errors,
@@ -90,11 +92,21 @@ async fn profile_page(
         genders: words::<Gender>(),
         ethnicities: words::<Ethnicity>(),
         faiths: words::<Faith>(),
-        cities: &PLACES.cities,
-        currencies: &PLACES.currencies,
+        place,
+        currencies: all_currencies(),
         requests,
     };
     Ok(render_status(status, &page))
+}
+
+/// Every currency by name: a therapist charges in theirs even if nobody listed does yet.
+fn all_currencies() -> Vec<(String, String)> {
+    let mut list: Vec<(String, String)> = currency_codes()
+        .into_iter()
+        .map(|c| (c.to_owned(), currency_label(c)))
+        .collect();
+    list.sort_by(|a, b| a.1.cmp(&b.1));
+    list
 }
 
 #[derive(Deserialize)]

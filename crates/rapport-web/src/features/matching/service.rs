@@ -9,10 +9,12 @@ use rapport_core::matching::{
     Listing, MatchResponse, Request, RowError, parse_csv_numbered, parse_jsonl_numbered,
     parse_listing,
 };
+use rapport_core::vocabulary::format_money;
 use rapport_core::{FieldError, Invalid};
 use rapport_store::{Db, listings};
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 use crate::auth::{AdminScope, TherapistScope};
@@ -33,6 +35,36 @@ pub fn listing_name(data: &str) -> String {
         .ok()
         .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// A stored listing's fee as people read it, in its own currency: "£80 a session", with
+/// "(from £40, sliding scale)" when it offers one. `None` when the row has no readable fee.
+pub fn fee_text(data: &Value) -> Option<String> {
+    let fee = data.get("fee")?;
+    let currency = fee.get("currency")?.as_str()?;
+    let amount = format_money(fee.get("amount")?.as_u64()?, currency);
+    Some(match fee.get("sliding_scale_min").and_then(Value::as_u64) {
+        Some(min) => format!(
+            "{amount} a session (from {}, sliding scale)",
+            format_money(min, currency)
+        ),
+        None => format!("{amount} a session"),
+    })
+}
+
+/// The fees of these listings as [`fee_text`] writes them, by id (one query for a page).
+pub async fn fees(state: &AppState, ids: &[String]) -> Result<HashMap<String, String>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(listings::rows_by_ids(&state.db, ids)
+        .await?
+        .into_iter()
+        .filter_map(|(id, data, _)| {
+            let v = serde_json::from_str::<Value>(&data).ok()?;
+            Some((id, fee_text(&v)?))
+        })
+        .collect())
 }
 
 fn to_text(listing: &Listing) -> Result<String, AppError> {

@@ -48,6 +48,40 @@ pub fn jurisdiction_name(code: &str) -> String {
     }
 }
 
+/// A jurisdiction as a therapist may type it: a code ("GB", "us-ca") as it is (upper-cased), or
+/// the name of exactly one country or subdivision ("United Kingdom", "California"); a name that
+/// fits several ("Georgia") or none is `None`, so the form can ask for the code.
+pub fn jurisdiction_code(text: &str) -> Option<String> {
+    let t = text.trim();
+    let upper = t.to_ascii_uppercase();
+    if COUNTRIES.contains_key(upper.as_str()) || REGIONS.contains_key(upper.as_str()) {
+        return Some(upper);
+    }
+    let mut found = COUNTRIES
+        .iter()
+        .chain(REGIONS.iter())
+        .filter(|(_, name)| name.eq_ignore_ascii_case(t))
+        .map(|(code, _)| (*code).to_owned());
+    match (found.next(), found.next()) {
+        (Some(code), None) => Some(code),
+        _ => None,
+    }
+}
+
+/// A language as a therapist may type it: an ISO 639-1 code ("pl") or its English name
+/// ("Polish"), any letter case.
+pub fn language_code(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    if let Some((code, _)) = LANGUAGES.get_key_value(lower.as_str()) {
+        return Some(code);
+    }
+    LANGUAGES
+        .iter()
+        .find(|(_, name)| name.eq_ignore_ascii_case(t))
+        .map(|(code, _)| *code)
+}
+
 /// The ISO 4217 name of a currency ("CHF" → "Swiss Franc").
 pub fn currency_name(code: &str) -> Option<&'static str> {
     CURRENCIES.get(code).copied()
@@ -218,5 +252,22 @@ mod tests {
     fn a_currency_menu_entry_names_it_and_shows_its_sign() {
         assert_eq!(currency_label("GBP"), "Pound Sterling (£)");
         assert_eq!(currency_label("CHF"), "Swiss Franc (CHF)");
+    }
+
+    #[test]
+    fn typed_names_or_codes_read_as_codes_and_ambiguous_names_do_not() {
+        assert_eq!(language_code("Polish"), Some("pl"));
+        assert_eq!(language_code(" EN "), Some("en"));
+        assert_eq!(language_code("Klingon"), None);
+        assert_eq!(jurisdiction_code("gb").as_deref(), Some("GB"));
+        assert_eq!(jurisdiction_code("us-ca").as_deref(), Some("US-CA"));
+        assert_eq!(jurisdiction_code("United Kingdom").as_deref(), Some("GB"));
+        assert_eq!(jurisdiction_code("California").as_deref(), Some("US-CA"));
+        assert_eq!(
+            jurisdiction_code("Georgia"),
+            None,
+            "a country and a US state"
+        );
+        assert_eq!(jurisdiction_code("Atlantis"), None);
     }
 }

@@ -240,6 +240,45 @@ async fn a_therapist_s_town_is_resolved_and_stored_with_its_centre() {
 }
 
 #[tokio::test]
+async fn a_therapist_may_type_countries_and_languages_by_name_and_sees_what_their_codes_read_as() {
+    for b in backends() {
+        let app = spawn_app_with(b, |_| {}).await;
+        let therapist = app.signup("therapist").await;
+        let fields = [
+            ("name", "Dr Names"),
+            ("accepting", "yes"),
+            ("formats", "video"),
+            ("place", "Kendal"),
+            ("jurisdictions", "United Kingdom, us-ca"),
+            ("languages", "Polish, en"),
+            ("populations", "adults"),
+            ("concerns", "trauma"),
+            ("fee.amount", "70"),
+            ("fee.currency", "GBP"),
+            ("insurance", "blue_shield"),
+            ("slots", "tue 18"),
+        ];
+        let r = post_form(&app, &therapist, "/profile", &fields).await;
+        assert_eq!(r.status(), 303, "{b:?}: {}", r.text().await.unwrap());
+        let stored: Value = therapist
+            .get(&app, "/api/v1/me/listing")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stored["jurisdictions"], json!(["GB", "US-CA"]), "{b:?}");
+        assert_eq!(stored["languages"], json!(["pl", "en"]));
+        let (_, html) = page(&app, &therapist, "/profile").await;
+        assert!(
+            html.contains("Reads as: United Kingdom; California, United States"),
+            "{html}"
+        );
+        assert!(html.contains("Reads as: Polish; English"));
+        assert!(html.contains("Reads as: Blue Shield"));
+    }
+}
+
+#[tokio::test]
 async fn the_form_offers_the_directory_s_codes_by_name_and_fees_in_their_own_currency() {
     for b in backends() {
         let app = spawn_app_with(b, |_| {}).await;

@@ -4,11 +4,63 @@
 //! Lists a therapist types (languages, jurisdictions, insurers, free hours) are written the way
 //! the CSV import writes them (`en, pl`; `tue 18, wed 9`), so one explanation fits both.
 
-use rapport_core::FieldError;
+use rapport_core::{FieldError, vocabulary};
 use serde_json::{Map, Value, json};
 
 use super::form::{Values, major_units, minor_units, number, show_number};
 use super::places::{PlaceAnswer, place_problem, push_point, read_place};
+
+/// Jurisdictions as typed (codes, or names of one country or region) as codes; anything else
+/// is kept as typed for the core to refuse, naming the field.
+fn jurisdiction_codes(text: &str) -> Vec<String> {
+    items(text)
+        .into_iter()
+        .map(|t| vocabulary::jurisdiction_code(&t).unwrap_or(t))
+        .collect()
+}
+
+/// Languages as typed (codes or English names) as codes.
+fn language_codes(text: &str) -> Vec<String> {
+    items(text)
+        .into_iter()
+        .map(|t| vocabulary::language_code(&t).map_or(t, str::to_owned))
+        .collect()
+}
+
+/// What the typed lists read as, in names, for the line under each field: the therapist sees
+/// "United Kingdom; California, United States" under `GB, US-CA` before saving.
+pub fn readings(v: &Values) -> [(&'static str, String); 3] {
+    let join = |names: Vec<String>| names.join("; ");
+    [
+        (
+            "jurisdictions",
+            join(
+                jurisdiction_codes(&v.get("jurisdictions"))
+                    .iter()
+                    .map(|c| vocabulary::jurisdiction_name(c))
+                    .collect(),
+            ),
+        ),
+        (
+            "languages",
+            join(
+                language_codes(&v.get("languages"))
+                    .iter()
+                    .map(|c| vocabulary::language_name(c))
+                    .collect(),
+            ),
+        ),
+        (
+            "insurance",
+            join(
+                items(&v.get("insurance"))
+                    .iter()
+                    .map(|k| vocabulary::insurer_name(k))
+                    .collect(),
+            ),
+        ),
+    ]
+}
 
 /// Items of a typed list: separated by commas or semicolons, blanks dropped.
 fn items(text: &str) -> Vec<String> {
@@ -85,9 +137,12 @@ pub fn listing_json(v: &Values) -> (Value, Vec<FieldError>) {
     }
     l.insert(
         "jurisdictions".into(),
-        json!(items(&v.get("jurisdictions"))),
+        json!(jurisdiction_codes(&v.get("jurisdictions"))),
     );
-    l.insert("languages".into(), json!(items(&v.get("languages"))));
+    l.insert(
+        "languages".into(),
+        json!(language_codes(&v.get("languages"))),
+    );
     l.insert("populations".into(), json!(v.all("populations")));
     l.insert("concerns".into(), json!(v.all("concerns")));
     l.insert("modalities".into(), json!(v.all("modalities")));

@@ -48,6 +48,17 @@ struct ProfilePage {
     currencies: Vec<(String, String)>,
     style: Vec<StyleField>,
     requests: Vec<(ConsultationView, String)>,
+    readings: [(&'static str, String); 3],
+}
+
+impl ProfilePage {
+    /// The names a typed list field reads as (empty when nothing is typed).
+    fn reads(&self, field: &str) -> &str {
+        self.readings
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or("", |(_, r)| r.as_str())
+    }
 }
 
 async fn profile_page(
@@ -84,6 +95,7 @@ async fn profile_page(
         notice,
         listing_id,
         style: style_fields(&THERAPIST_STYLE, &values, "in between"),
+        readings: listing_form::readings(&values),
         values,
         concerns: words::<Concern>(),
         modalities: words::<Modality>(),

@@ -339,6 +339,10 @@ async fn the_outcome_view_follows_the_sharing_mode_and_the_role() {
                 && html.contains("<desc")
         );
         assert!(html.contains("So far, not at the end"));
+        assert!(
+            html.contains("Clinical range") && html.contains("caseness"),
+            "therapists read the clinical terms"
+        );
 
         end(&app, &rel, "other", rapport_store::now_ms()).await;
         let v: Value = t.get(&app, &path).await.json().await.unwrap();
@@ -357,12 +361,16 @@ async fn the_outcome_view_follows_the_sharing_mode_and_the_role() {
             .await
             .unwrap();
         assert_eq!(own["nhs_headline"], "Reliable recovery");
-        assert_eq!(
-            c.get(&app, &format!("/relationships/{rel}/outcomes"))
-                .await
-                .status(),
-            200
-        );
+        let own_page = c.get(&app, &format!("/relationships/{rel}/outcomes")).await;
+        assert_eq!(own_page.status(), 200);
+        let own_html = own_page.text().await.unwrap();
+        for clinical in ["caseness", "Clinical range", "Clinical cut-off"] {
+            assert!(
+                !own_html.contains(clinical),
+                "the client's page speaks plainly, without {clinical:?}"
+            );
+        }
+        assert!(own_html.contains("extra support can help"));
         let other_client = app.signup("client").await;
         assert_eq!(
             other_client

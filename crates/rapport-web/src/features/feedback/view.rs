@@ -18,8 +18,10 @@ pub struct Point {
     pub total: String,
     /// Change from the first, signed.
     pub change: String,
-    /// In the clinical range, in words.
+    /// In the clinical range, in words (therapist pages).
     pub clinical: &'static str,
+    /// The same in plain words (client pages): "Above the line", "Below the line", "No line".
+    pub plain: &'static str,
 }
 
 /// One chart with its words and table.
@@ -32,8 +34,10 @@ pub struct Chart {
     pub svg: String,
     /// Whether there are scores.
     pub has_points: bool,
-    /// The cut-off in words.
+    /// The cut-off in words (therapist pages).
     pub cutoff: String,
+    /// The cut-off in plain words (client pages).
+    pub plain_cutoff: String,
     /// The reliable-change amount in words.
     pub reliable: String,
     /// The data table.
@@ -76,6 +80,11 @@ fn chart_of(s: &Series, zone: &Zone) -> Chart {
                     number(change)
                 },
                 clinical,
+                plain: match clinical {
+                    "Yes" => "Above the line",
+                    "No" => "Below the line",
+                    _ => "No line",
+                },
             }
         })
         .collect();
@@ -87,6 +96,20 @@ fn chart_of(s: &Series, zone: &Zone) -> Chart {
         cutoff: s.cutoff.as_ref().map_or_else(
             || "No published cut-off.".to_owned(),
             |c| format!("Clinical cut-off {}: {}", number(c.value), c.meaning),
+        ),
+        plain_cutoff: s.cutoff.as_ref().map_or_else(
+            || "This questionnaire has no usual line for extra support.".to_owned(),
+            |c| {
+                format!(
+                    "Scores {} {} are where this questionnaire suggests extra support can help.",
+                    if c.clinical_below { "below" } else { "of" },
+                    if c.clinical_below {
+                        number(c.value)
+                    } else {
+                        format!("{} or more", number(c.value))
+                    }
+                )
+            },
         ),
         reliable: s.reliable_change.map_or_else(
             || "No published reliable-change amount.".to_owned(),

@@ -20,7 +20,7 @@ pub struct ScoreLine {
 pub struct ResultView {
     /// The instrument's title.
     pub title: String,
-    /// When it was filled in, `YYYY-MM-DD HH:MM UTC`.
+    /// When it was filled in, in the viewer's zone: `YYYY-MM-DD HH:MM (City)`.
     pub when: String,
     /// Each scale.
     pub lines: Vec<ScoreLine>,

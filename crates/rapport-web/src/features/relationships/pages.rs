@@ -158,8 +158,21 @@ struct CheckinPage {
     toward_text: &'static str,
     left_text: &'static str,
     need_text: &'static str,
+    need_privacy: String,
     raised_text: &'static str,
     repair_text: &'static str,
+}
+
+/// Who reads the noted need, in the words under its label: it follows the sharing choice (see
+/// `rapport_core::alliance::disclosure`), so the label never promises more privacy than there is.
+fn need_privacy(rel: &rapport_store::relationships::Relationship) -> String {
+    match rel.sharing {
+        rapport_store::relationships::Sharing::Answers => format!(
+            "optional; {} sees it, because you share your answers",
+            rel.therapist_name
+        ),
+        _ => "optional; only you see it".to_owned(),
+    }
 }
 
 fn checkin_page(
@@ -193,6 +206,7 @@ fn checkin_page(
         toward_text: alliance::TOWARD_THERAPIST_TEXT,
         left_text: alliance::LEFT_FEELING_TEXT,
         need_text: alliance::NEED_TEXT,
+        need_privacy: need_privacy(&loaded.rel),
         raised_text: alliance::RAISED_TEXT,
         repair_text: alliance::REPAIR_TEXT,
     };

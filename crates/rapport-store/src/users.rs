@@ -104,7 +104,6 @@ const PASSWORD_OF: &str = "SELECT id, email, display_name, role, created_at, tim
 const DELETE: &str = "DELETE FROM users WHERE id = $1";
 const SET_ZONE: &str = "UPDATE users SET time_zone = $1 WHERE id = $2";
 const NAMES: &str = "SELECT id, display_name FROM users WHERE id IN";
-const ZONED: &str = "SELECT id, time_zone FROM users WHERE time_zone <> 'UTC'";
 const ZONES: &str = "SELECT id, time_zone FROM users WHERE id IN";
 
 /// Creates an account in UTC (tools and tests; people signing up use [`create_in_zone`]).
@@ -185,17 +184,6 @@ pub async fn set_time_zone(db: &Db, id: &str, zone: &Zone) -> Result<()> {
 pub async fn time_zones(db: &Db, ids: &[&str]) -> Result<std::collections::HashMap<String, Zone>> {
     Ok(id_pairs(db, ZONES, ids)
         .await?
-        .into_iter()
-        .map(|(id, z)| (id, Zone::stored(&z)))
-        .collect())
-}
-
-/// Every account whose zone is not UTC, by id: for work written in bulk (the day-before
-/// reminders), where one query beats one per recipient.
-pub async fn zoned(db: &Db) -> Result<std::collections::HashMap<String, Zone>> {
-    let rows: Vec<(String, String)> =
-        with_pool!(db, pool => sqlx::query_as(ZONED).fetch_all(pool).await)?;
-    Ok(rows
         .into_iter()
         .map(|(id, z)| (id, Zone::stored(&z)))
         .collect())

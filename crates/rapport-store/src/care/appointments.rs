@@ -12,6 +12,7 @@
 //! `care::caps`), all in its own transaction. A second booking by the same client waits for the
 //! first to commit and then counts it, on both databases.
 
+use rapport_core::zone::Zone;
 use serde::Serialize;
 
 use super::{Freed, Mail, OfferMade, Offerer, place};
@@ -130,10 +131,11 @@ const STANDING: &str = concat!(
 const TAKEN: &str = "SELECT starts_at FROM appointments WHERE therapist_id = $1 AND status IN ('held', 'booked') AND starts_at > $2 ORDER BY starts_at";
 const CANCEL: &str = "UPDATE appointments SET status = 'cancelled', cancelled_by = $1, cancelled_at = $2, cancel_message = $3, late_cancel = $4, sequence = sequence + 1 WHERE id = $5 AND status = 'booked' AND starts_at > $2 AND (client_id = $6 OR therapist_id = $6)";
 const MISSED: &str = "UPDATE appointments SET status = 'missed', followed_up_at = COALESCE(followed_up_at, $1), sequence = sequence + 1 WHERE id = $2 AND therapist_id = $3 AND status = 'booked' AND starts_at <= $1";
-const DUE_REMINDERS: &str = "SELECT id FROM appointments WHERE status = 'booked' AND reminded_at IS NULL AND starts_at > $1 AND starts_at <= $2 ORDER BY starts_at LIMIT 100";
+/// With the client's time zone, which the day-before reminder is written in.
+const DUE_REMINDERS: &str = "SELECT a.id, u.time_zone FROM appointments a JOIN users u ON u.id = a.client_id WHERE a.status = 'booked' AND a.reminded_at IS NULL AND a.starts_at > $1 AND a.starts_at <= $2 ORDER BY a.starts_at LIMIT 100";
 const CLAIM_REMINDER: &str =
     "UPDATE appointments SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL";
-const DUE_FOLLOWUPS: &str = "SELECT id FROM appointments WHERE status = 'booked' AND followed_up_at IS NULL AND ends_at <= $1 AND ends_at > $2 ORDER BY ends_at LIMIT 100";
+const DUE_FOLLOWUPS: &str = "SELECT a.id, u.time_zone FROM appointments a JOIN users u ON u.id = a.client_id WHERE a.status = 'booked' AND a.followed_up_at IS NULL AND a.ends_at <= $1 AND a.ends_at > $2 ORDER BY a.ends_at LIMIT 100";
 const CLAIM_FOLLOWUP: &str =
     "UPDATE appointments SET followed_up_at = $1 WHERE id = $2 AND followed_up_at IS NULL";
 
@@ -355,9 +357,9 @@ pub async fn queue_reminders(
     vault: &Vault,
     now: i64,
     until: i64,
-    mail: impl Fn(&Appointment) -> Vec<Mail>,
+    mail: impl Fn(&Appointment, &Zone) -> Vec<Mail>,
 ) -> Result<usize> {
-    let ids: Vec<String> = with_pool!(db, pool => sqlx::query_scalar(DUE_REMINDERS).bind(now).bind(until).fetch_all(pool).await)?;
+    let ids: Vec<(String, String)> = with_pool!(db, pool => sqlx::query_as(DUE_REMINDERS).bind(now).bind(until).fetch_all(pool).await)?;
     claim_each(db, vault, &ids, CLAIM_REMINDER, now, mail).await
 }
 
@@ -368,26 +370,26 @@ pub async fn queue_followups(
     vault: &Vault,
     now: i64,
     since: i64,
-    mail: impl Fn(&Appointment) -> Vec<Mail>,
+    mail: impl Fn(&Appointment, &Zone) -> Vec<Mail>,
 ) -> Result<usize> {
-    let ids: Vec<String> = with_pool!(db, pool => sqlx::query_scalar(DUE_FOLLOWUPS).bind(now).bind(since).fetch_all(pool).await)?;
+    let ids: Vec<(String, String)> = with_pool!(db, pool => sqlx::query_as(DUE_FOLLOWUPS).bind(now).bind(since).fetch_all(pool).await)?;
     claim_each(db, vault, &ids, CLAIM_FOLLOWUP, now, mail).await
 }
 
 async fn claim_each(
     db: &Db,
     vault: &Vault,
-    ids: &[String],
+    ids: &[(String, String)],
     claim: &str,
     now: i64,
-    mail: impl Fn(&Appointment) -> Vec<Mail>,
+    mail: impl Fn(&Appointment, &Zone) -> Vec<Mail>,
 ) -> Result<usize> {
     let mut queued = 0;
-    for id in ids {
+    for (id, zone) in ids {
         let Some(a) = get(db, vault, id).await? else {
             continue;
         };
-        let mails = mail(&a);
+        let mails = mail(&a, &Zone::stored(zone));
         let claimed = with_tx!(db, tx => {
             let n = sqlx::query(claim).bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
             if n == 1 {

@@ -81,18 +81,14 @@ pub struct Tick {
 /// One round of time-driven work as of `now` (tests pass a future `now` to move time on).
 pub async fn tick(state: &AppState, now: i64) -> Result<Tick, AppError> {
     let base = state.config.base_url();
-    // Only accounts outside UTC are listed: the rest read UTC.
-    let zones = rapport_store::users::zoned(&state.db).await?;
-    let utc = rapport_core::zone::Zone::utc();
-    let zone = |id: &str| zones.get(id).unwrap_or(&utc);
     let offers = waitlist::advance(state, now).await?.len();
     let reminders =
-        appointments::queue_reminders(&state.db, &state.vault, now, now + DAY_MS, |a| {
-            vec![mail::reminder(&base, a, zone(&a.client_id))]
+        appointments::queue_reminders(&state.db, &state.vault, now, now + DAY_MS, |a, zone| {
+            vec![mail::reminder(&base, a, zone)]
         })
         .await?;
     let checkins =
-        appointments::queue_followups(&state.db, &state.vault, now, now - 3 * DAY_MS, |a| {
+        appointments::queue_followups(&state.db, &state.vault, now, now - 3 * DAY_MS, |a, _| {
             vec![mail::checkin(&base, a, None)]
         })
         .await?;

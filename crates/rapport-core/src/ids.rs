@@ -66,6 +66,10 @@ id!(
     "A client's relationship with one therapist."
 );
 id!(AlertId, "One alert of a therapist's.");
+id!(
+    ConsultationId,
+    "One intro-consultation request a client sent to a listing."
+);
 
 #[cfg(test)]
 mod tests {

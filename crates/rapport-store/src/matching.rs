@@ -3,6 +3,7 @@
 //! web layer parses them again on the way out, so a stored value always means what the engine
 //! expects.
 
+use rapport_core::care::request::Answered;
 use serde::Serialize;
 
 use std::collections::HashMap;
@@ -132,8 +133,8 @@ pub struct Consultation {
     pub message: Option<String>,
     /// When, Unix ms.
     pub created_at: i64,
-    /// `sent`, `offered` or `declined` (see [`Answer`]).
-    pub status: String,
+    /// The therapist's answer so far.
+    pub status: Answered,
     /// When the therapist answered.
     pub answered_at: Option<i64>,
     /// The start the therapist proposed, when they offered one.
@@ -248,12 +249,12 @@ pub async fn answer_consultation(
     now: i64,
 ) -> Result<bool> {
     let (status, start) = match answer {
-        Answer::Offer(t) => ("offered", Some(t)),
-        Answer::Decline => ("declined", None),
+        Answer::Offer(t) => (Answered::Offered, Some(t)),
+        Answer::Decline => (Answered::Declined, None),
     };
     let sealed = reply.map(|r| vault.seal(reply_place(id), r));
     let changed = with_tx!(db, tx => {
-        let n = sqlx::query(CONSULT_ANSWER).bind(status).bind(start).bind(sealed).bind(now).bind(id).bind(therapist_user_id).execute(&mut *tx).await?.rows_affected();
+        let n = sqlx::query(CONSULT_ANSWER).bind(status.as_str()).bind(start).bind(sealed).bind(now).bind(id).bind(therapist_user_id).execute(&mut *tx).await?.rows_affected();
         if n == 1 {
             enqueue!(tx, vault, mail, now, Some(therapist_user_id));
         }
@@ -296,7 +297,9 @@ async fn open_rows(
             data: r.data,
             message,
             created_at: r.created_at,
-            status: r.status,
+            status: Answered::parse(&r.status).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown consultation status {:?}", r.status))
+            })?,
             answered_at: r.answered_at,
             offered_start: r.offered_start,
             reply,

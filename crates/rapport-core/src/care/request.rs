@@ -10,6 +10,36 @@ use serde::Serialize;
 /// Days without an answer after which the client is encouraged to try their next match.
 pub const NO_REPLY_DAYS: i64 = 7;
 
+/// The therapist's answer as stored: none yet, a time offered, or declined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answered {
+    /// No answer yet.
+    Sent,
+    /// A time was offered.
+    Offered,
+    /// Declined.
+    Declined,
+}
+
+impl Answered {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answered::Sent => "sent",
+            Answered::Offered => "offered",
+            Answered::Declined => "declined",
+        }
+    }
+
+    /// Reads a stored word.
+    pub fn parse(word: &str) -> Option<Answered> {
+        [Answered::Sent, Answered::Offered, Answered::Declined]
+            .into_iter()
+            .find(|a| a.as_str() == word)
+    }
+}
+
 /// The state of one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,16 +57,15 @@ pub enum RequestState {
 }
 
 impl RequestState {
-    /// Works out the state from what is stored: the stored answer (`sent`, `offered`,
-    /// `declined`), when the request was sent, whether the client holds a consultation with the
-    /// therapist, and the time now.
-    pub fn of(stored: &str, sent_at: i64, booked: bool, now: i64) -> RequestState {
-        match stored {
+    /// Works out the state from what is stored: the therapist's answer, when the request was
+    /// sent, whether the client holds a consultation with the therapist, and the time now.
+    pub fn of(answered: Answered, sent_at: i64, booked: bool, now: i64) -> RequestState {
+        match answered {
             _ if booked => RequestState::Booked,
-            "offered" => RequestState::Offered,
-            "declined" => RequestState::Declined,
-            _ if now - sent_at > NO_REPLY_DAYS * 86_400_000 => RequestState::NoReply,
-            _ => RequestState::Sent,
+            Answered::Offered => RequestState::Offered,
+            Answered::Declined => RequestState::Declined,
+            Answered::Sent if now - sent_at > NO_REPLY_DAYS * 86_400_000 => RequestState::NoReply,
+            Answered::Sent => RequestState::Sent,
         }
     }
 
@@ -76,26 +105,34 @@ mod tests {
     #[test]
     fn a_request_moves_from_sent_to_no_reply_after_a_week_unless_answered() {
         assert_eq!(
-            RequestState::of("sent", 0, false, 7 * DAY),
+            RequestState::of(Answered::Sent, 0, false, 7 * DAY),
             RequestState::Sent
         );
         assert_eq!(
-            RequestState::of("sent", 0, false, 7 * DAY + 1),
+            RequestState::of(Answered::Sent, 0, false, 7 * DAY + 1),
             RequestState::NoReply
         );
         assert_eq!(
-            RequestState::of("offered", 0, false, 30 * DAY),
+            RequestState::of(Answered::Offered, 0, false, 30 * DAY),
             RequestState::Offered
         );
         assert_eq!(
-            RequestState::of("declined", 0, false, DAY),
+            RequestState::of(Answered::Declined, 0, false, DAY),
             RequestState::Declined
         );
     }
 
     #[test]
+    fn stored_answers_round_trip_and_unknown_words_are_refused() {
+        for a in [Answered::Sent, Answered::Offered, Answered::Declined] {
+            assert_eq!(Answered::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(Answered::parse("booked"), None);
+    }
+
+    #[test]
     fn a_booked_consultation_wins_over_any_stored_answer() {
-        for stored in ["sent", "offered", "declined"] {
+        for stored in [Answered::Sent, Answered::Offered, Answered::Declined] {
             assert_eq!(RequestState::of(stored, 0, true, DAY), RequestState::Booked);
         }
     }

@@ -139,6 +139,20 @@ const DUE_FOLLOWUPS: &str = "SELECT a.id, u.time_zone FROM appointments a JOIN u
 const CLAIM_FOLLOWUP: &str =
     "UPDATE appointments SET followed_up_at = $1 WHERE id = $2 AND followed_up_at IS NULL";
 
+/// `(client, therapist)` pairs with a booked intro consultation among the account's
+/// appointments, on either side.
+const CONSULTATION_PAIRS: &str = "SELECT DISTINCT client_id, therapist_id FROM appointments WHERE kind = 'consultation' AND status = 'booked' AND (client_id = $1 OR therapist_id = $1)";
+
+/// Who holds a booked intro consultation with whom, among this account's appointments (as
+/// client or as therapist): `(client, therapist)` pairs, one query, nothing decrypted.
+pub async fn consultation_pairs(
+    db: &Db,
+    account_id: &str,
+) -> Result<std::collections::HashSet<(String, String)>> {
+    let rows: Vec<(String, String)> = with_pool!(db, pool => sqlx::query_as(CONSULTATION_PAIRS).bind(account_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// A booking to make: every start, all or none.
 #[derive(Clone, Debug)]
 pub struct NewBooking {

@@ -11,6 +11,8 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use rapport_core::FieldError;
 use rapport_core::care::clock;
+use rapport_core::care::request::Answered;
+use rapport_core::ids::ConsultationId;
 use rapport_store::care::Mail;
 use rapport_store::matching::{self as store, Answer};
 use serde::Deserialize;
@@ -77,67 +79,75 @@ fn note(raw: &str) -> Result<Option<String>, FieldError> {
     Ok((!t.is_empty()).then(|| t.to_owned()))
 }
 
-/// Offers a free time (`decline` false) or declines; 404 for a request that is not the
-/// therapist's, 409 for one already answered, 422 naming the field for a time that is not one
-/// of their free times or a note too long. Nothing changes on any refusal.
+/// Which answer the therapist gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// One of their free times.
+    Offer,
+    /// Not this time.
+    Decline,
+}
+
+/// Offers a free time or declines; 404 for a request that is not the therapist's, 409 for one
+/// already answered, 422 naming the field for a time that is not one of their free times or a
+/// note too long. Nothing changes on any refusal.
 pub async fn answer(
     state: &AppState,
     t: &TherapistScope,
-    id: &str,
+    id: &ConsultationId,
     input: &AnswerIn,
-    decline: bool,
+    reply: Reply,
     now: i64,
 ) -> Result<ConsultationView, AppError> {
+    let id = id.as_str();
     let c = store::consultations_received(&state.db, &state.vault, &t.user.id)
         .await?
         .into_iter()
         .find(|c| c.id == id)
         .ok_or(AppError::NotFound)?;
-    if c.status != "sent" {
+    if c.status != Answered::Sent {
         return Err(AppError::Conflict(
             "You've already answered this request.".into(),
         ));
     }
     let mut errors = Vec::new();
     let note = note(&input.note).map_err(|e| errors.push(e)).ok().flatten();
-    let client = rapport_store::users::by_id(&state.db, &c.client_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (answer, words) = if decline {
-        let text = note.clone().unwrap_or_else(|| KIND_DECLINE.to_owned());
-        (
-            Answer::Decline,
-            format!("{} answered your request:\n\n{text}", t.user.display_name),
-        )
-    } else {
-        let start = offered_start(state, t, &input.starts_at, now)
+    let start = match reply {
+        Reply::Offer => offered_start(state, t, &input.starts_at, now)
             .await
             .map_err(|e| errors.push(e))
-            .ok();
-        match start {
-            Some(s) => (
-                Answer::Offer(s),
-                format!(
-                    "{} offered you an intro consultation on {}.{}\n\nBook it if it suits you: {}/care/therapists/{}",
-                    t.user.display_name,
-                    client.time_zone.label(s),
-                    note.as_deref()
-                        .map(|n| format!("\n\nTheir note:\n{n}"))
-                        .unwrap_or_default(),
-                    state.config.base_url(),
-                    t.user.id
-                ),
-            ),
-            None => (Answer::Decline, String::new()),
-        }
+            .ok(),
+        Reply::Decline => None,
     };
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let reply = if decline {
-        Some(note.unwrap_or_else(|| KIND_DECLINE.to_owned()))
-    } else {
-        note
+    let client = rapport_store::users::by_id(&state.db, &c.client_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (answer, words, reply) = match start {
+        Some(s) => (
+            Answer::Offer(s),
+            format!(
+                "{} offered you an intro consultation on {}.{}\n\nBook it if it suits you: {}/care/therapists/{}",
+                t.user.display_name,
+                client.time_zone.label(s),
+                note.as_deref()
+                    .map(|n| format!("\n\nTheir note:\n{n}"))
+                    .unwrap_or_default(),
+                state.config.base_url(),
+                t.user.id
+            ),
+            note,
+        ),
+        None => {
+            let text = note.unwrap_or_else(|| KIND_DECLINE.to_owned());
+            (
+                Answer::Decline,
+                format!("{} answered your request:\n\n{text}", t.user.display_name),
+                Some(text),
+            )
+        }
     };
     let mail = answer_mail(&state.config.base_url(), &client.id, &words);
     let done = store::answer_consultation(
@@ -276,15 +286,14 @@ async fn form_answer(
     state: AppState,
     t: TherapistScope,
     layout: Layout,
-    id: String,
+    id: ConsultationId,
     f: AnswerIn,
-    decline: bool,
+    reply: Reply,
 ) -> Result<Response, AppError> {
-    match answer(&state, &t, &id, &f, decline, rapport_store::now_ms()).await {
-        Ok(_) => Ok(Redirect::to(if decline {
-            "/requests?done=declined"
-        } else {
-            "/requests?done=offered"
+    match answer(&state, &t, &id, &f, reply, rapport_store::now_ms()).await {
+        Ok(_) => Ok(Redirect::to(match reply {
+            Reply::Offer => "/requests?done=offered",
+            Reply::Decline => "/requests?done=declined",
         })
         .into_response()),
         Err(AppError::Invalid(errors)) => inbox_page(&state, &t, layout, errors, None).await,
@@ -306,20 +315,20 @@ async fn offer_form(
     State(state): State<AppState>,
     t: TherapistScope,
     layout: Layout,
-    IdPath(id): IdPath<String>,
+    IdPath(id): IdPath<ConsultationId>,
     Form(f): Form<AnswerIn>,
 ) -> Result<Response, AppError> {
-    form_answer(state, t, layout, id, f, false).await
+    form_answer(state, t, layout, id, f, Reply::Offer).await
 }
 
 async fn decline_form(
     State(state): State<AppState>,
     t: TherapistScope,
     layout: Layout,
-    IdPath(id): IdPath<String>,
+    IdPath(id): IdPath<ConsultationId>,
     Form(f): Form<AnswerIn>,
 ) -> Result<Response, AppError> {
-    form_answer(state, t, layout, id, f, true).await
+    form_answer(state, t, layout, id, f, Reply::Decline).await
 }
 
 /// Offer one of your free times for a request sent to your listing.
@@ -328,11 +337,19 @@ async fn decline_form(
 async fn offer_api(
     State(state): State<AppState>,
     t: TherapistScope,
-    IdPath(id): IdPath<String>,
+    IdPath(id): IdPath<ConsultationId>,
     ApiJson(input): ApiJson<AnswerIn>,
 ) -> Result<Json<ConsultationView>, AppError> {
     Ok(Json(
-        answer(&state, &t, &id, &input, false, rapport_store::now_ms()).await?,
+        answer(
+            &state,
+            &t,
+            &id,
+            &input,
+            Reply::Offer,
+            rapport_store::now_ms(),
+        )
+        .await?,
     ))
 }
 
@@ -342,10 +359,18 @@ async fn offer_api(
 async fn decline_api(
     State(state): State<AppState>,
     t: TherapistScope,
-    IdPath(id): IdPath<String>,
+    IdPath(id): IdPath<ConsultationId>,
     ApiJson(input): ApiJson<AnswerIn>,
 ) -> Result<Json<ConsultationView>, AppError> {
     Ok(Json(
-        answer(&state, &t, &id, &input, true, rapport_store::now_ms()).await?,
+        answer(
+            &state,
+            &t,
+            &id,
+            &input,
+            Reply::Decline,
+            rapport_store::now_ms(),
+        )
+        .await?,
     ))
 }

@@ -132,7 +132,7 @@ impl ConsultationView {
     /// A stored request as `zone`'s reader sees it at `now`; `booked` when the client holds an
     /// intro consultation with the therapist.
     pub fn of(c: Consultation, zone: &Zone, booked: bool, now: i64) -> ConsultationView {
-        let state = RequestState::of(&c.status, c.created_at, booked, now);
+        let state = RequestState::of(c.status, c.created_at, booked, now);
         ConsultationView {
             therapist_name: listing_name(&c.data),
             id: c.id,
@@ -293,26 +293,11 @@ pub async fn received(
     )
 }
 
-/// `(client, therapist)` pairs holding an intro consultation (booked, kept or still to come)
-/// among the account's appointments: a request is "booked" once such a pair exists.
+/// `(client, therapist)` pairs holding a booked intro consultation, among the account's
+/// appointments: a request is "booked" once such a pair exists.
 async fn consultations_held(
     state: &AppState,
     account_id: &str,
 ) -> Result<std::collections::HashSet<(String, String)>, AppError> {
-    Ok(
-        rapport_store::care::appointments::for_client(&state.db, &state.vault, account_id)
-            .await?
-            .into_iter()
-            .chain(
-                rapport_store::care::appointments::for_therapist(
-                    &state.db,
-                    &state.vault,
-                    account_id,
-                )
-                .await?,
-            )
-            .filter(|a| a.kind == "consultation" && a.status == "booked")
-            .map(|a| (a.client_id, a.therapist_id))
-            .collect(),
-    )
+    Ok(rapport_store::care::appointments::consultation_pairs(&state.db, account_id).await?)
 }

@@ -6,6 +6,7 @@
 
 pub mod alliance;
 pub mod care;
+pub mod crisis;
 pub mod dates;
 pub mod error;
 pub mod feedback;

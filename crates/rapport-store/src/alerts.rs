@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::care::Mail;
 use crate::care::outbox;
+use crate::crypto::Place;
 use crate::{Db, Result, Vault, new_id, now_ms, with_pool, with_tx, with_write};
 
 /// An alert to record.
@@ -55,6 +56,41 @@ pub struct Alert {
     pub seen_at: Option<i64>,
     /// 1 once its e-mail was queued.
     pub emailed: i64,
+    /// When the therapist acknowledged it, with a note of what they did.
+    pub acknowledged_at: Option<i64>,
+    /// The acknowledgement's note, sealed as stored (opened into [`Alert::ack_note`]).
+    #[serde(skip)]
+    #[sqlx(rename = "ack_note")]
+    ack_sealed: Option<Vec<u8>>,
+    /// The acknowledgement's note, opened.
+    #[sqlx(skip)]
+    pub ack_note: Option<String>,
+}
+
+impl Alert {
+    /// Whether this is a safety alert (PHQ-9 item 9), which comes before every other alert.
+    pub fn is_safety(&self) -> bool {
+        self.kind == "crisis"
+    }
+}
+
+/// Where an acknowledgement's note is sealed.
+fn ack_place(row: &str) -> Place<'_> {
+    Place {
+        table: "alerts",
+        column: "ack_note",
+        row,
+    }
+}
+
+/// Opens the sealed acknowledgement notes of `list`.
+fn opened(vault: &Vault, mut list: Vec<Alert>) -> Result<Vec<Alert>> {
+    for a in &mut list {
+        if let Some(sealed) = a.ack_sealed.take() {
+            a.ack_note = Some(vault.open(ack_place(&a.id), &sealed)?);
+        }
+    }
+    Ok(list)
 }
 
 const INSERT: &str = concat!(
@@ -68,10 +104,11 @@ const THERAPIST_OF: &str = concat!(
     " AND r.sharing <> 'private'"
 );
 const VISIBLE: &str = concat!(
-    "SELECT a.id, a.relationship_id, r.client_id, u.display_name AS client_name, a.kind, a.session, a.response_id, a.detail, a.created_at, a.seen_at, a.emailed FROM alerts a JOIN relationships r ON r.id = a.relationship_id JOIN users u ON u.id = r.client_id WHERE a.therapist_id = $1 AND r.therapist_user_id = $1 AND ",
+    "SELECT a.id, a.relationship_id, r.client_id, u.display_name AS client_name, a.kind, a.session, a.response_id, a.detail, a.created_at, a.seen_at, a.emailed, a.acknowledged_at, a.ack_note FROM alerts a JOIN relationships r ON r.id = a.relationship_id JOIN users u ON u.id = r.client_id WHERE a.therapist_id = $1 AND r.therapist_user_id = $1 AND ",
     accepted_sql!(),
     " AND r.sharing <> 'private' AND (r.share_outcomes = 1 OR a.kind NOT IN ('srs_low', 'srs_drop', 'crisis'))"
 );
+const ACKNOWLEDGE: &str = "UPDATE alerts SET acknowledged_at = $1, ack_note = $2, seen_at = COALESCE(seen_at, $1) WHERE id = $3 AND therapist_id = $4 AND acknowledged_at IS NULL";
 const SEEN: &str =
     "UPDATE alerts SET seen_at = $1 WHERE id = $2 AND therapist_id = $3 AND seen_at IS NULL";
 const MEASURE_RELATIONSHIPS: &str = concat!(
@@ -138,19 +175,59 @@ pub async fn measure_relationships(db: &Db, client_id: &str) -> Result<Vec<Strin
     )
 }
 
-/// The therapist's alerts on relationships still shared with them, newest first (alerts raised
-/// together in the order they were raised).
-pub async fn for_therapist(db: &Db, therapist_id: &str) -> Result<Vec<Alert>> {
-    let sql = format!("{VISIBLE} ORDER BY a.created_at DESC, a.id");
-    Ok(with_pool!(db, pool => sqlx::query_as(&sql).bind(therapist_id).fetch_all(pool).await)?)
+/// The therapist's alerts on relationships still shared with them: safety alerts not yet
+/// acknowledged first, then the rest newest first (alerts raised together in the order they were
+/// raised).
+pub async fn for_therapist(db: &Db, vault: &Vault, therapist_id: &str) -> Result<Vec<Alert>> {
+    let sql = format!(
+        "{VISIBLE} ORDER BY CASE WHEN a.kind = 'crisis' AND a.acknowledged_at IS NULL THEN 0 ELSE 1 END, a.created_at DESC, a.id"
+    );
+    let list =
+        with_pool!(db, pool => sqlx::query_as(&sql).bind(therapist_id).fetch_all(pool).await)?;
+    opened(vault, list)
 }
 
 /// One of the therapist's visible alerts.
-pub async fn get_for_therapist(db: &Db, therapist_id: &str, id: &str) -> Result<Option<Alert>> {
+pub async fn get_for_therapist(
+    db: &Db,
+    vault: &Vault,
+    therapist_id: &str,
+    id: &str,
+) -> Result<Option<Alert>> {
     let sql = format!("{VISIBLE} AND a.id = $2");
-    Ok(
-        with_pool!(db, pool => sqlx::query_as(&sql).bind(therapist_id).bind(id).fetch_optional(pool).await)?,
-    )
+    let one: Option<Alert> = with_pool!(db, pool => sqlx::query_as(&sql).bind(therapist_id).bind(id).fetch_optional(pool).await)?;
+    Ok(opened(vault, one.into_iter().collect())?.pop())
+}
+
+/// The therapist's relationships with a safety alert not yet acknowledged (the caseload flags
+/// them), among those still shared with them.
+pub async fn open_safety(db: &Db, therapist_id: &str) -> Result<Vec<String>> {
+    let sql = format!(
+        "SELECT DISTINCT sub.relationship_id FROM ({VISIBLE} AND a.kind = 'crisis' AND a.acknowledged_at IS NULL) sub"
+    );
+    Ok(with_pool!(db, pool => sqlx::query_scalar(&sql).bind(therapist_id).fetch_all(pool).await)?)
+}
+
+/// Acknowledges one of the therapist's alerts with a note of what they did: the note sealed,
+/// the alert marked seen, and an `acknowledge_alert` entry in the client's audit log, all in one
+/// transaction. False when it is not theirs or was already acknowledged.
+pub async fn acknowledge(
+    db: &Db,
+    vault: &Vault,
+    therapist_id: &str,
+    alert: &Alert,
+    note: &str,
+    now: i64,
+) -> Result<bool> {
+    let sealed = vault.seal(ack_place(&alert.id), note);
+    let done = with_tx!(db, tx => {
+        let n = sqlx::query(ACKNOWLEDGE).bind(now).bind(sealed).bind(&alert.id).bind(therapist_id).execute(&mut *tx).await?.rows_affected();
+        if n == 1 {
+            sqlx::query(crate::audit::INSERT).bind(new_id()).bind(now).bind(therapist_id).bind(&alert.client_id).bind("acknowledge_alert").bind(&alert.relationship_id).execute(&mut *tx).await?;
+        }
+        n == 1
+    });
+    Ok(done)
 }
 
 /// Marks one of the therapist's alerts seen; false when it was not theirs or already seen.

@@ -20,7 +20,8 @@ pub struct AuditEntry {
     pub subject: String,
 }
 
-const INSERT: &str = "INSERT INTO audit_log (id, at, actor_id, client_id, action, subject) VALUES ($1, $2, $3, $4, $5, $6)";
+/// Shared with writes that record their audit row in their own transaction.
+pub(crate) const INSERT: &str = "INSERT INTO audit_log (id, at, actor_id, client_id, action, subject) VALUES ($1, $2, $3, $4, $5, $6)";
 const FOR_CLIENT: &str = "SELECT a.at, a.actor_id, COALESCE(u.display_name, 'a deleted account') AS actor_name, a.action, a.subject FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.client_id = $1 ORDER BY a.at DESC, a.id DESC";
 const PAGE: &str = "SELECT a.at, a.actor_id, COALESCE(u.display_name, 'a deleted account') AS actor_name, a.action, a.subject FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE a.client_id = $1 ORDER BY a.at DESC, a.id DESC LIMIT $2 OFFSET $3";
 

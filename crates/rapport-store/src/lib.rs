@@ -25,6 +25,7 @@ mod db;
 pub mod erase;
 pub mod files;
 pub mod instruments;
+pub mod keep;
 pub mod key_guard;
 pub mod listings;
 pub mod matching;

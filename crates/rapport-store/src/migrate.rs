@@ -79,6 +79,21 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_consultation_answers.sql"),
         postgres: include_str!("../migrations/postgres/0013_consultation_answers.sql"),
     },
+    Migration {
+        version: 14,
+        sqlite: include_str!("../migrations/sqlite/0014_stage_version.sql"),
+        postgres: include_str!("../migrations/postgres/0014_stage_version.sql"),
+    },
+    Migration {
+        version: 15,
+        sqlite: include_str!("../migrations/sqlite/0015_alert_acknowledgement.sql"),
+        postgres: include_str!("../migrations/postgres/0015_alert_acknowledgement.sql"),
+    },
+    Migration {
+        version: 16,
+        sqlite: include_str!("../migrations/sqlite/0016_kept_forms.sql"),
+        postgres: include_str!("../migrations/postgres/0016_kept_forms.sql"),
+    },
 ];
 
 const CREATE_VERSIONS: &str = "CREATE TABLE IF NOT EXISTS schema_versions (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";

@@ -208,6 +208,42 @@ pub async fn get_for_client(db: &Db, client_id: &str, id: &str) -> Result<Option
     row.map(Row::into_rel).transpose()
 }
 
+/// Where a relationship stands for its client's page: its stage (active when never set), who
+/// ended it and when, and when the client last sent a speak-up note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Phase {
+    /// The stage.
+    pub stage: rapport_core::care::Stage,
+    /// Who ended it, once ending or ended.
+    pub ended_by: Option<rapport_core::care::EndedBy>,
+    /// When it was ended, Unix ms.
+    pub ended_at: Option<i64>,
+    /// When the latest speak-up note was sent, Unix ms.
+    pub last_note_at: Option<i64>,
+}
+
+const PHASE: &str = "SELECT s.stage, s.ended_by, s.ended_at, (SELECT MAX(m.created_at) FROM messages m WHERE m.relationship_id = r.id AND m.kind = 'speak_up') AS last_note_at FROM relationships r LEFT JOIN care_stages s ON s.relationship_id = r.id WHERE r.id = $1 AND r.client_id = $2";
+
+/// Where one of the client's relationships stands (`None`: not theirs), in one query.
+pub async fn phase(db: &Db, client_id: &str, id: &str) -> Result<Option<Phase>> {
+    type R = (Option<String>, Option<String>, Option<i64>, Option<i64>);
+    let row: Option<R> = with_pool!(db, pool => sqlx::query_as(PHASE).bind(id).bind(client_id).fetch_optional(pool).await)?;
+    row.map(|(stage, by, ended_at, last_note_at)| {
+        let stage = match stage {
+            None => rapport_core::care::Stage::Active,
+            Some(w) => rapport_core::care::Stage::parse(&w)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown stage {w:?}")))?,
+        };
+        Ok(Phase {
+            stage,
+            ended_by: by.as_deref().and_then(rapport_core::care::EndedBy::parse),
+            ended_at,
+            last_note_at,
+        })
+    })
+    .transpose()
+}
+
 /// Changes what the client shares; takes effect for the very next read. False if not theirs.
 pub async fn set_sharing(db: &Db, client_id: &str, id: &str, sharing: Sharing) -> Result<bool> {
     let n = with_write!(db, pool => sqlx::query(SET_SHARING).bind(sharing.as_str()).bind(id).bind(client_id).execute(pool).await.map(|r| r.rows_affected()))?;

@@ -16,6 +16,8 @@ pub const SEALED: &[(&str, &str, &str)] = &[
     ("consultations", "message", "id"),
     ("consultations", "reply", "id"),
     ("referrals", "note", "id"),
+    ("alerts", "ack_note", "id"),
+    ("kept_forms", "body", "id"),
     ("outbox", "body", "id"),
 ];
 

@@ -50,6 +50,7 @@ const INSERT: &str = "INSERT INTO sessions (id_hash, user_id, csrf, created_at, 
 const FIND: &str = "SELECT u.id, u.email, u.display_name, u.role, u.created_at, u.time_zone, s.csrf, s.expires_at, u.data_version FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2";
 const DELETE: &str = "DELETE FROM sessions WHERE id_hash = $1";
 pub(crate) const DELETE_OTHERS: &str = "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2";
+const EXPIRED: &str = "SELECT user_id, csrf FROM sessions WHERE id_hash = $1 AND expires_at <= $2";
 const PURGE: &str = "DELETE FROM sessions WHERE expires_at <= $1";
 
 /// Stores a new session for `user_id`, valid for `ttl_ms`.
@@ -92,6 +93,15 @@ pub async fn delete(db: &Db, id_hash: &str) -> Result<()> {
 pub async fn delete_others(db: &Db, user_id: &str, keep_hash: &str) -> Result<()> {
     with_write!(db, pool => sqlx::query(DELETE_OTHERS).bind(user_id).bind(keep_hash).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// The account and form token of a session that existed and has expired (not yet purged): a
+/// form posted with that token just after the session ended can be kept for that account (see
+/// [`crate::keep`]). `None` for a live, unknown or logged-out session.
+pub async fn expired(db: &Db, id_hash: &str) -> Result<Option<(String, String)>> {
+    Ok(
+        with_pool!(db, pool => sqlx::query_as(EXPIRED).bind(id_hash).bind(now_ms()).fetch_optional(pool).await)?,
+    )
 }
 
 /// Removes expired sessions; returns how many.

@@ -353,7 +353,7 @@ async fn alerts_are_never_stored_for_a_private_relationship_and_measures_need_me
             1
         );
         assert_eq!(
-            alerts::for_therapist(&db, &therapist.id)
+            alerts::for_therapist(&db, &vault, &therapist.id)
                 .await
                 .unwrap()
                 .len(),
@@ -364,7 +364,7 @@ async fn alerts_are_never_stored_for_a_private_relationship_and_measures_need_me
             .await
             .unwrap();
         assert_eq!(
-            alerts::for_therapist(&db, &therapist.id)
+            alerts::for_therapist(&db, &vault, &therapist.id)
                 .await
                 .unwrap()
                 .len(),
@@ -375,7 +375,7 @@ async fn alerts_are_never_stored_for_a_private_relationship_and_measures_need_me
             .await
             .unwrap();
         assert!(
-            alerts::for_therapist(&db, &therapist.id)
+            alerts::for_therapist(&db, &vault, &therapist.id)
                 .await
                 .unwrap()
                 .is_empty(),
@@ -383,7 +383,7 @@ async fn alerts_are_never_stored_for_a_private_relationship_and_measures_need_me
         );
         let stranger = user(&db, Role::Therapist).await;
         assert!(
-            alerts::for_therapist(&db, &stranger.id)
+            alerts::for_therapist(&db, &vault, &stranger.id)
                 .await
                 .unwrap()
                 .is_empty()

@@ -52,8 +52,11 @@ pub struct CsrfToken(pub String);
 /// Resolves the viewer, enforces the cross-site rules on unsafe requests, and hands anonymous
 /// visitors a form token cookie.
 pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let page = !crate::pages::is_api_path(req.uri().path());
     match resolve_inner(&state, req, next).await {
         Ok(resp) => resp,
+        // A browser never sees a JSON error: a refused form gets the calm error page.
+        Err(e) if page => crate::pages::error_page(&state, e),
         Err(e) => e.into_response(),
     }
 }
@@ -61,6 +64,8 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
 async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Response, AppError> {
     let headers = req.headers();
     let mut new_anon_token = None;
+    // The session cookie names a session that is gone: a form it posted may be kept.
+    let mut expired: Option<String> = None;
     let (viewer, token) = if let Some(bearer) = bearer(headers) {
         let user = tokens::user_for(&state.db, &secret::hash(&bearer))
             .await?
@@ -87,10 +92,13 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
                 }),
                 CsrfToken(s.csrf),
             ),
-            None => (
-                None,
-                anon_token(headers, state.config.secure_cookies, &mut new_anon_token),
-            ),
+            None => {
+                expired = Some(id_hash);
+                (
+                    None,
+                    anon_token(headers, state.config.secure_cookies, &mut new_anon_token),
+                )
+            }
         }
     } else {
         (
@@ -98,15 +106,36 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
             anon_token(headers, state.config.secure_cookies, &mut new_anon_token),
         )
     };
-    let req = if csrf::is_unsafe(req.method()) {
+    let unsafe_method = csrf::is_unsafe(req.method());
+    let req = match expired {
+        Some(id_hash) if unsafe_method => {
+            match crate::features::account::kept::keep_expired(state, req, &id_hash).await? {
+                Ok(to_login) => return Ok(to_login),
+                Err(req) => req,
+            }
+        }
+        _ => req,
+    };
+    let query = req.uri().query().map(str::to_owned);
+    let req = if unsafe_method {
         csrf::check(req, viewer.as_ref(), &token.0, new_anon_token.is_some()).await?
     } else {
         req
     };
+    let resent_by = viewer
+        .as_ref()
+        .filter(|v| unsafe_method && matches!(v.via, Via::Session { .. }))
+        .filter(|_| query.as_deref().is_some_and(|q| q.contains("kept=")))
+        .cloned();
     let mut req = req;
     req.extensions_mut().insert(viewer);
     req.extensions_mut().insert(token);
     let mut resp = next.run(req).await;
+    if let Some(v) = resent_by
+        && !resp.status().is_server_error()
+    {
+        crate::features::account::kept::sent_again(state, &v, query.as_deref()).await;
+    }
     if let Some(t) = new_anon_token {
         if !resp.headers().contains_key(header::SET_COOKIE) {
             append_cookie(

@@ -64,18 +64,15 @@ impl Default for Config {
             data_dir: PathBuf::from("rapport-data"),
             key_file: None,
             help_url: "/help".into(),
-            crisis_lines: vec![
-                "If you are in immediate danger, call your local emergency number (112 in Europe, 999 in the UK, 911 in the US).".into(),
-                "UK and Ireland: Samaritans, call 116 123 (free, any time).".into(),
-                "US: 988 Suicide & Crisis Lifeline, call or text 988.".into(),
-                "Elsewhere: findahelpline.com lists free, confidential lines by country.".into(),
-            ],
+            crisis_lines: rapport_core::crisis::DEFAULT_LINES
+                .iter()
+                .map(|l| (*l).to_owned())
+                .collect(),
             report_url: "https://www.hcpc-uk.org/concerns/".into(),
             secure_cookies: false,
             trust_forwarded_for: false,
             auth_attempts_per_minute: 10,
-            password_concurrency: std::thread::available_parallelism()
-                .map_or(2, |n| n.get() * 2),
+            password_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             password_wait_ms: 10_000,
             session_hours: 12,
             waitlist_hold_hours: 24,

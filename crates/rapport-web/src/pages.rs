@@ -96,15 +96,23 @@ pub async fn error_pages(
         .get::<Option<crate::auth::Viewer>>()
         .cloned()
         .flatten();
+    let query = req.uri().query().map(str::to_owned);
     let resp = next.run(req).await;
     let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else {
         return resp;
     };
-    if path.starts_with("/api/") || path == "/healthz" || path == "/readyz" {
+    if is_api_path(&path) {
         return resp;
     }
     if resp.status() == StatusCode::UNAUTHORIZED && is_get {
-        return Redirect::to("/login").into_response();
+        // Back to this very page after logging in.
+        let here = match &query {
+            Some(q) => format!("{path}?{q}"),
+            None => path.clone(),
+        };
+        let to = serde_urlencoded::to_string([("next", here.as_str())])
+            .map_or_else(|_| "/login".to_owned(), |q| format!("/login?{q}"));
+        return Redirect::to(&to).into_response();
     }
     let status = resp.status();
     let page = ErrorPage {
@@ -126,8 +134,79 @@ pub async fn error_pages(
     out
 }
 
+/// Paths answered in JSON whatever happens (the API and the health checks); every other path is
+/// a page, and its errors are pages too.
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with("/api/")
+        || path.starts_with("/fhir/")
+        || path == "/healthz"
+        || path == "/readyz"
+}
+
+/// The calm error page for an error raised before a page's own layers ran (a refused form
+/// token): nobody is signed in as far as this request goes, so the layout is anonymous.
+pub fn error_page(state: &AppState, e: AppError) -> Response {
+    let status = e.status();
+    let message = e.public_message();
+    let retry = match &e {
+        AppError::TooMany(s) | AppError::Busy(s) => Some(*s),
+        _ => None,
+    };
+    if let AppError::Internal(detail) = &e {
+        tracing::error!(%detail, "request failed");
+    }
+    let page = ErrorPage {
+        layout: Layout {
+            user_name: None,
+            role: None,
+            csrf: String::new(),
+            help_url: state.config.help_url.clone(),
+        },
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        message,
+    };
+    let mut out = render_status(status, &page);
+    if let Some(v) = retry.and_then(|s| header::HeaderValue::from_str(&s.to_string()).ok()) {
+        out.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    out
+}
+
 /// A Unix-ms time as `YYYY-MM-DD HH:MM (City)` in the viewer's zone: the one way pages print a
 /// moment in lists and tables.
 pub fn date_time(ms: i64, zone: &rapport_core::zone::Zone) -> String {
     zone.date_time(ms)
+}
+
+/// A piece of a crisis line as a template prints it: words, with a link target when the words
+/// are a number to dial (`tel:`) or a site (see [`rapport_core::crisis`]).
+pub struct CrisisPiece {
+    /// The words as written.
+    pub text: String,
+    /// Where tapping them leads, when anywhere.
+    pub href: Option<String>,
+}
+
+/// The deployment's crisis lines, each split into words, `tel:` links and site links.
+pub fn crisis_lines(lines: &[String]) -> Vec<Vec<CrisisPiece>> {
+    use rapport_core::crisis::{Piece, pieces};
+    lines
+        .iter()
+        .map(|line| {
+            pieces(line)
+                .into_iter()
+                .map(|p| match p {
+                    Piece::Text(text) => CrisisPiece { text, href: None },
+                    Piece::Phone { shown, dial } => CrisisPiece {
+                        text: shown,
+                        href: Some(format!("tel:{dial}")),
+                    },
+                    Piece::Site { shown, href } => CrisisPiece {
+                        text: shown,
+                        href: Some(href),
+                    },
+                })
+                .collect()
+        })
+        .collect()
 }

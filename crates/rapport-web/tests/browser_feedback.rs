@@ -58,7 +58,7 @@ async fn a_therapist_sees_the_caseload_and_follows_an_alert_to_its_evidence() {
 
     b.click_link("Alerts").await;
     b.wait_for_path("/alerts").await;
-    let alerts = b.text("table").await;
+    let alerts = b.text("ul.alerts").await;
     assert!(
         alerts.contains("Rupture: the alliance dipped") && alerts.contains("Session 4"),
         "{alerts}"

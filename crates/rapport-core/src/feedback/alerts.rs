@@ -138,9 +138,68 @@ pub fn checkin_alerts(before: &Assessment, after: &Assessment) -> Vec<AlertDraft
     out
 }
 
-/// The alerts a stored measure raises: `total` is its total score and `flags` the flags it
-/// raised (`crisis` for PHQ-9 item 9, `srs_drop` for an SRS a point or more below the last).
-pub fn measure_alerts(instrument: &str, total: Option<f64>, flags: &[String]) -> Vec<AlertDraft> {
+/// A therapist's note of what they did about an alert ("Called her the same day; safety plan
+/// agreed"), parsed once: 3 to 1,000 characters after trimming, no control characters but line
+/// breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AckNote(String);
+
+impl AckNote {
+    /// The longest note kept.
+    pub const MAX_CHARS: usize = 1000;
+
+    /// Parses a note, naming the field `note` when it cannot be one.
+    pub fn parse(text: &str) -> Result<AckNote, crate::FieldError> {
+        let t = text.trim();
+        let n = t.chars().count();
+        if n < 3 {
+            return Err(crate::FieldError::new(
+                "note",
+                "write a few words on what you did, so the record says how it was handled",
+            ));
+        }
+        if n > Self::MAX_CHARS {
+            return Err(crate::FieldError::new(
+                "note",
+                format!("keep it to {} characters", Self::MAX_CHARS),
+            ));
+        }
+        if t.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
+            return Err(crate::FieldError::new(
+                "note",
+                "remove the control characters",
+            ));
+        }
+        Ok(AckNote(t.to_owned()))
+    }
+
+    /// The note.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// PHQ-9's answers, 0 to 3, in its own words (the same as `instruments/phq9.json`; a test
+/// keeps them in step).
+pub const PHQ9_FREQUENCY: [&str; 4] = [
+    "Not at all",
+    "Several days",
+    "More than half the days",
+    "Nearly every day",
+];
+
+/// The alerts a stored measure raises: `total` is its total score, `flags` the flags it raised
+/// (`crisis` for PHQ-9 item 9, `srs_drop` for an SRS a point or more below the last), and
+/// `item9` the PHQ-9 item 9 answer (0–3), which a safety alert states: the therapist sees it
+/// only where the client shares their measures.
+pub fn measure_alerts(
+    instrument: &str,
+    total: Option<f64>,
+    flags: &[String],
+    item9: Option<u8>,
+) -> Vec<AlertDraft> {
     let has = |flag: &str| flags.iter().any(|f| f == flag);
     let mut out = Vec::new();
     let draft = |kind, detail: String| AlertDraft {
@@ -149,10 +208,18 @@ pub fn measure_alerts(instrument: &str, total: Option<f64>, flags: &[String]) ->
         detail,
     };
     match instrument {
-        "phq9" if has("crisis") => out.push(draft(
-            AlertKind::Crisis,
-            "PHQ-9 item 9 (thoughts of being better off dead or of self-harm) was answered above 0. The client was shown crisis resources; please check on their safety.".to_owned(),
-        )),
+        "phq9" if has("crisis") => {
+            let answer = item9
+                .and_then(|v| PHQ9_FREQUENCY.get(usize::from(v)).map(|w| (v, w)))
+                .map_or_else(
+                    || "above 0".to_owned(),
+                    |(v, w)| format!("“{w}” ({v} of 3)"),
+                );
+            out.push(draft(
+                AlertKind::Crisis,
+                format!("PHQ-9 item 9 (thoughts of being better off dead or of self-harm) was answered {answer}. The client was shown crisis resources; please check on their safety."),
+            ));
+        }
         "srs" => {
             let shown = total.map_or_else(|| "unknown".to_owned(), |t| format!("{t:.1}"));
             if total.is_some_and(|t| t < SRS_CONCERN_BELOW) {
@@ -210,17 +277,56 @@ mod tests {
 
     #[test]
     fn measures_raise_crisis_srs_low_and_srs_drop_and_nothing_else() {
-        let crisis = measure_alerts("phq9", Some(12.0), &["crisis".into()]);
+        let crisis = measure_alerts("phq9", Some(12.0), &["crisis".into()], Some(2));
         assert_eq!(crisis[0].kind, AlertKind::Crisis);
-        assert!(measure_alerts("phq9", Some(12.0), &[]).is_empty());
-        assert!(measure_alerts("gad7", Some(20.0), &["crisis".into()]).is_empty());
-        let low = measure_alerts("srs", Some(35.9), &["srs_drop".into()]);
+        assert!(measure_alerts("phq9", Some(12.0), &[], Some(0)).is_empty());
+        assert!(measure_alerts("gad7", Some(20.0), &["crisis".into()], None).is_empty());
+        let low = measure_alerts("srs", Some(35.9), &["srs_drop".into()], None);
         assert_eq!(
             low.iter().map(|a| a.kind).collect::<Vec<_>>(),
             [AlertKind::SrsLow, AlertKind::SrsDrop]
         );
-        assert!(measure_alerts("srs", Some(36.0), &[]).is_empty());
+        assert!(measure_alerts("srs", Some(36.0), &[], None).is_empty());
         assert_eq!(AlertKind::parse("srs_low"), Some(AlertKind::SrsLow));
         assert!(AlertKind::Crisis.is_measure() && !AlertKind::Rupture.is_measure());
+    }
+
+    #[test]
+    fn an_acknowledgement_note_needs_a_few_words_and_no_more_than_a_thousand_characters() {
+        assert_eq!(AckNote::parse("  ok ").unwrap_err().field, "note");
+        assert_eq!(
+            AckNote::parse("Called her; safety plan agreed.\nFollow-up Friday.")
+                .unwrap()
+                .as_str(),
+            "Called her; safety plan agreed.\nFollow-up Friday."
+        );
+        assert!(AckNote::parse(&"a".repeat(1001)).is_err());
+        assert!(AckNote::parse("called\u{0}her").is_err());
+    }
+
+    #[test]
+    fn a_safety_alert_states_the_item_9_answer_in_the_questionnaires_own_words() {
+        let crisis = measure_alerts("phq9", Some(12.0), &["crisis".into()], Some(2));
+        assert!(
+            crisis[0]
+                .detail
+                .contains("“More than half the days” (2 of 3)"),
+            "{}",
+            crisis[0].detail
+        );
+        let unknown = measure_alerts("phq9", Some(12.0), &["crisis".into()], None);
+        assert!(unknown[0].detail.contains("answered above 0"));
+    }
+
+    #[test]
+    fn the_phq9_answer_words_match_the_instrument_definition() {
+        let def: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../instruments/phq9.json")).unwrap();
+        let options = def["responses"]["frequency"]["options"].as_array().unwrap();
+        assert_eq!(options.len(), PHQ9_FREQUENCY.len());
+        for o in options {
+            let v = o["value"].as_u64().unwrap() as usize;
+            assert_eq!(o["label"], PHQ9_FREQUENCY[v], "answer {v}");
+        }
     }
 }

@@ -8,6 +8,9 @@ mod alerts;
 mod caseload;
 mod pooled;
 
-pub use alerts::{AlertDraft, AlertKind, SRS_CONCERN_BELOW, checkin_alerts, measure_alerts};
+pub use alerts::{
+    AckNote, AlertDraft, AlertKind, PHQ9_FREQUENCY, SRS_CONCERN_BELOW, checkin_alerts,
+    measure_alerts,
+};
 pub use caseload::{DAY_MS, is_overdue};
 pub use pooled::{MIN_ENDINGS, PooledEndings, pool_endings};

@@ -33,13 +33,13 @@ async fn home(layout: Layout) -> Result<Html<String>, AppError> {
 #[template(path = "help.html")]
 struct Help {
     layout: Layout,
-    lines: Vec<String>,
+    lines: Vec<Vec<crate::pages::CrisisPiece>>,
 }
 
 async fn help(layout: Layout, State(state): State<AppState>) -> Result<Html<String>, AppError> {
     render(&Help {
         layout,
-        lines: state.config.crisis_lines.clone(),
+        lines: crate::pages::crisis_lines(&state.config.crisis_lines),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Accounts: sign-up, login, logout, password changes and API tokens, as pages and as API.
 
 mod api;
+pub mod kept;
 mod pages;
 pub mod service;
 

@@ -1,7 +1,7 @@
 //! Account pages: forms that work without JavaScript and show every problem at once.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/time-zone", post(change_time_zone))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .merge(super::kept::router())
 }
 
 #[derive(Template)]
@@ -101,13 +102,31 @@ struct LoginPage {
     layout: Layout,
     errors: Vec<FieldError>,
     email: String,
+    /// Where to go after logging in (a page on this site), carried through the form.
+    next: String,
+    /// A form kept when the session ended (see `kept`), offered after logging in.
+    kept: String,
 }
 
-async fn login_form(layout: Layout) -> Result<impl IntoResponse, AppError> {
+/// Where the login page was sent from: the page to return to, and a kept form.
+#[derive(Deserialize, Default)]
+struct Return {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    kept: String,
+}
+
+async fn login_form(
+    layout: Layout,
+    Query(r): Query<Return>,
+) -> Result<impl IntoResponse, AppError> {
     render(&LoginPage {
         layout,
         errors: vec![],
         email: String::new(),
+        next: r.next,
+        kept: r.kept,
     })
 }
 
@@ -117,6 +136,10 @@ struct LoginForm {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    kept: String,
 }
 
 async fn login(
@@ -129,7 +152,10 @@ async fn login(
     match service::login(&state, &ip, &f.email, &f.password).await {
         Ok(user) => {
             let (cookie, _) = auth::start_session(&state, &headers, &user).await?;
-            Ok(redirect_with_cookie("/", &cookie))
+            Ok(redirect_with_cookie(
+                &super::kept::after_login(&f.kept, &f.next),
+                &cookie,
+            ))
         }
         Err(e) => {
             let errors = form_errors(e)?;
@@ -139,6 +165,8 @@ async fn login(
                     layout,
                     errors,
                     email: f.email,
+                    next: f.next,
+                    kept: f.kept,
                 },
             ))
         }

@@ -6,7 +6,7 @@
 //! failure is logged (without client data) instead.
 
 use rapport_core::alliance::{CheckIn, Disclosure, disclose};
-use rapport_core::feedback::{AlertDraft, AlertKind, checkin_alerts, measure_alerts};
+use rapport_core::feedback::{AckNote, AlertDraft, AlertKind, checkin_alerts, measure_alerts};
 use rapport_store::alerts::{self, Alert, NewAlert};
 use rapport_store::audit;
 use rapport_store::care::Mail;
@@ -121,7 +121,12 @@ pub async fn on_measure(state: &AppState, stored: &StoredResponse) {
         scores: stored.scores.to_string(),
         created_at: stored.created_at,
     };
-    let drafts = measure_alerts(&stored.instrument_id, row.total(), &flags);
+    let item9 = stored
+        .answers
+        .get("q9")
+        .and_then(Value::as_u64)
+        .and_then(|v| u8::try_from(v).ok());
+    let drafts = measure_alerts(&stored.instrument_id, row.total(), &flags, item9);
     if drafts.is_empty() {
         return;
     }
@@ -147,7 +152,7 @@ pub async fn on_measure(state: &AppState, stored: &StoredResponse) {
 /// The therapist's alerts, newest first. Seeing them is a view of what each client shared, so
 /// it is recorded once per client shown.
 pub async fn list(state: &AppState, therapist: &TherapistScope) -> Result<Vec<Alert>, AppError> {
-    let list = alerts::for_therapist(&state.db, &therapist.user.id).await?;
+    let list = alerts::for_therapist(&state.db, &state.vault, &therapist.user.id).await?;
     let clients: BTreeSet<(&str, &str)> = list
         .iter()
         .map(|a| (a.client_id.as_str(), a.relationship_id.as_str()))
@@ -164,7 +169,7 @@ pub async fn for_therapist(
     therapist: &TherapistScope,
     id: &str,
 ) -> Result<Alert, AppError> {
-    alerts::get_for_therapist(&state.db, &therapist.user.id, id)
+    alerts::get_for_therapist(&state.db, &state.vault, &therapist.user.id, id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -178,4 +183,42 @@ pub async fn open(
     let alert = for_therapist(state, therapist, id).await?;
     alerts::mark_seen(&state.db, &therapist.user.id, id).await?;
     Ok(alert)
+}
+
+/// Acknowledges one of the therapist's alerts with a note of what they did (sealed, audited in
+/// the client's log in the same transaction) and returns it as it now stands. 404 when not
+/// theirs; 409 when already acknowledged.
+pub async fn acknowledge(
+    state: &AppState,
+    therapist: &TherapistScope,
+    id: &str,
+    note: &AckNote,
+) -> Result<Alert, AppError> {
+    let alert = for_therapist(state, therapist, id).await?;
+    let done = alerts::acknowledge(
+        &state.db,
+        &state.vault,
+        &therapist.user.id,
+        &alert,
+        note.as_str(),
+        rapport_store::now_ms(),
+    )
+    .await?;
+    if !done {
+        return Err(AppError::Conflict(
+            "this alert was already acknowledged".into(),
+        ));
+    }
+    for_therapist(state, therapist, id).await
+}
+
+/// The relationships with a safety alert not yet acknowledged, for the caseload's flag.
+pub async fn open_safety(
+    state: &AppState,
+    therapist: &TherapistScope,
+) -> Result<BTreeSet<String>, AppError> {
+    Ok(alerts::open_safety(&state.db, &therapist.user.id)
+        .await?
+        .into_iter()
+        .collect())
 }

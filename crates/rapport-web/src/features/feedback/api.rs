@@ -11,14 +11,16 @@ use utoipa_axum::routes;
 
 use super::{alerts, effectiveness, outcomes, pooled, settings};
 use crate::auth::{ClientScope, TherapistScope};
-use crate::error::{ApiJson, AppError};
+use crate::error::{ApiJson, AppError, IdPath};
 use crate::state::AppState;
+use rapport_core::ids::AlertId;
 
 /// The feedback routes, with their OpenAPI descriptions.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(alert_list))
         .routes(routes!(alert_seen))
+        .routes(routes!(alert_acknowledge))
         .routes(routes!(therapist_outcomes))
         .routes(routes!(client_outcomes))
         .routes(routes!(feedback))
@@ -56,6 +58,45 @@ async fn alert_seen(
     Ok(Json(
         json!({"id": a.id, "evidence": alerts::evidence_path(&a)}),
     ))
+}
+
+/// What acknowledging an alert takes: a note of what was done.
+#[derive(Deserialize, ToSchema)]
+struct AcknowledgeIn {
+    /// What you did, 3 to 1,000 characters (sealed; kept with the alert).
+    #[serde(default)]
+    note: String,
+}
+
+/// An acknowledged alert.
+#[derive(serde::Serialize, ToSchema)]
+struct Acknowledged {
+    /// The alert.
+    id: String,
+    /// When it was acknowledged, Unix ms.
+    acknowledged_at: i64,
+    /// The note, as kept.
+    note: String,
+}
+
+/// Acknowledge an alert with a note of what you did; the client's record shows that you
+/// followed it up (not the note).
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/acknowledge", tag = "feedback", params(("id" = String, Path)), request_body = AcknowledgeIn,
+    responses((status = 200, description = "Acknowledged", body = Acknowledged), (status = 404, description = "Not your alert"), (status = 409, description = "Already acknowledged"), (status = 422, description = "The note is missing or too long")))]
+async fn alert_acknowledge(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    IdPath(id): IdPath<AlertId>,
+    ApiJson(input): ApiJson<AcknowledgeIn>,
+) -> Result<Json<Acknowledged>, AppError> {
+    let note = rapport_core::feedback::AckNote::parse(&input.note)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let a = alerts::acknowledge(&state, &therapist, id.as_str(), &note).await?;
+    Ok(Json(Acknowledged {
+        id: a.id,
+        acknowledged_at: a.acknowledged_at.unwrap_or_default(),
+        note: a.ack_note.unwrap_or_default(),
+    }))
 }
 
 /// A client's measures over the course, where they share measures with you (recorded).

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/alerts", get(alert_list))
         .route("/alerts/{id}", get(alert_evidence).post(alert_open))
+        .route("/alerts/{id}/acknowledge", post(alert_acknowledge))
         .route("/caseload/{id}/outcomes", get(therapist_outcomes))
         .route("/relationships/{id}/outcomes", get(client_outcomes))
         .route("/feedback", get(feedback))
@@ -39,6 +40,9 @@ struct AlertRow {
     title: &'static str,
     detail: String,
     seen: bool,
+    safety: bool,
+    /// "Acknowledged Tue 3 Nov 2026, 18:00 (London)" and the note, once acknowledged.
+    acknowledged: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -46,29 +50,92 @@ struct AlertRow {
 struct AlertsPage {
     layout: Layout,
     rows: Vec<AlertRow>,
+    notice: Option<&'static str>,
+    /// The alert whose acknowledgement was refused, its error and the note as typed.
+    refused: Option<(String, FieldError, String)>,
+}
+
+async fn alerts_page(
+    state: &AppState,
+    therapist: &TherapistScope,
+    layout: Layout,
+    notice: Option<&'static str>,
+    refused: Option<(String, FieldError, String)>,
+) -> Result<Response, AppError> {
+    let zone = &therapist.user.time_zone;
+    let rows = alerts::list(state, therapist)
+        .await?
+        .into_iter()
+        .map(|a| AlertRow {
+            title: alerts::title(&a),
+            when: crate::features::relationships::view::date_time(a.created_at, zone),
+            seen: a.seen_at.is_some(),
+            safety: a.is_safety(),
+            acknowledged: a
+                .acknowledged_at
+                .map(|t| (zone.label(t), a.ack_note.clone().unwrap_or_default())),
+            id: a.id,
+            client_name: a.client_name,
+            detail: a.detail,
+        })
+        .collect();
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_status(
+        status,
+        &AlertsPage {
+            layout,
+            rows,
+            notice,
+            refused,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    #[serde(default)]
+    done: String,
 }
 
 async fn alert_list(
     State(state): State<AppState>,
     therapist: TherapistScope,
     layout: Layout,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    let rows = alerts::list(&state, &therapist)
-        .await?
-        .into_iter()
-        .map(|a| AlertRow {
-            title: alerts::title(&a),
-            when: crate::features::relationships::view::date_time(
-                a.created_at,
-                &therapist.user.time_zone,
-            ),
-            seen: a.seen_at.is_some(),
-            id: a.id,
-            client_name: a.client_name,
-            detail: a.detail,
-        })
-        .collect();
-    Ok(render_status(StatusCode::OK, &AlertsPage { layout, rows }))
+    let notice = (q.done == "acknowledged")
+        .then_some("Acknowledged. Your note is kept with the alert, and the client's record shows that you followed it up.");
+    alerts_page(&state, &therapist, layout, notice, None).await
+}
+
+#[derive(Deserialize)]
+struct AckForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// Acknowledges an alert with a note of what was done; a note that cannot be kept shows the list
+/// again with the reason beside that alert's field and the words kept.
+async fn alert_acknowledge(
+    State(state): State<AppState>,
+    therapist: TherapistScope,
+    layout: Layout,
+    IdPath(id): IdPath<AlertId>,
+    Form(f): Form<AckForm>,
+) -> Result<Response, AppError> {
+    let note = match rapport_core::feedback::AckNote::parse(&f.note) {
+        Ok(n) => n,
+        Err(e) => {
+            let refused = Some((id.as_str().to_owned(), e, f.note));
+            return alerts_page(&state, &therapist, layout, None, refused).await;
+        }
+    };
+    alerts::acknowledge(&state, &therapist, id.as_str(), &note).await?;
+    Ok(Redirect::to(&format!("/alerts?done=acknowledged#alert-{}", id.as_str())).into_response())
 }
 
 /// Follows an alert to its evidence without marking it seen: a GET can come from a mail

@@ -195,6 +195,7 @@ pub fn audit_words(action: &str) -> &'static str {
         "view_trend" => "Your trend and status",
         "view_caseload" => "Your status in their caseload",
         "view_alerts" => "An alert raised by something you shared",
+        "acknowledge_alert" => "Followed up an alert about you, with a note of what they did",
         "view_outcomes" => "Your measures over time",
         "refused_outcomes" => "Asked to see your measures: refused, because you keep them private",
         "view_pooled" => "Your ending reason, counted anonymously among at least five",

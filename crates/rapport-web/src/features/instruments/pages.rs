@@ -129,7 +129,7 @@ async fn submit(
 struct ResultPage {
     layout: Layout,
     v: ResultView,
-    crisis_lines: Vec<String>,
+    crisis_lines: Vec<Vec<crate::pages::CrisisPiece>>,
 }
 
 async fn result(
@@ -142,7 +142,7 @@ async fn result(
     let page = ResultPage {
         layout,
         v: ResultView::of(&stored, &client.user.time_zone),
-        crisis_lines: state.config.crisis_lines.clone(),
+        crisis_lines: crate::pages::crisis_lines(&state.config.crisis_lines),
     };
     Ok(render_status(StatusCode::OK, &page))
 }

@@ -40,6 +40,8 @@ struct Row {
     overdue: bool,
     red_flags: Option<String>,
     measures: Option<String>,
+    /// A safety alert (PHQ-9 item 9) on this client is waiting to be acknowledged.
+    safety: bool,
 }
 
 fn flags_text(flags: &[alliance::Flag]) -> String {
@@ -88,10 +90,12 @@ async fn list(
     therapist: TherapistScope,
     layout: Layout,
 ) -> Result<Response, AppError> {
+    let safety = crate::features::feedback::alerts::open_safety(&state, &therapist).await?;
     let rows = service::caseload(&state, &therapist)
         .await?
         .into_iter()
         .map(|r| Row {
+            safety: safety.contains(&r.rel.id),
             id: r.rel.id.clone(),
             client_name: r.client_name,
             title: alliance::status_title(r.assessment.status),
@@ -168,7 +172,7 @@ async fn show(
 ) -> Result<Response, AppError> {
     let v = service::load_for_therapist(&state, &therapist, id.as_str()).await?;
     let answers = v.seen.checkins.as_deref().unwrap_or_default();
-    let reading = view::Reading::of(&v.seen.assessment, answers);
+    let reading = view::Reading::of(&v.seen.assessment, answers, None, None);
     let chart = chart::trend_svg("trend", &v.seen.assessment, answers);
     let messages = v
         .messages

@@ -26,6 +26,9 @@ const CAPACITY: usize = 2048;
 pub struct Assessed {
     /// The relationship.
     pub rel: Relationship,
+    /// Where it stands (stage, ending, latest note); dates in it are shown in the reader's zone
+    /// by the page, never kept rendered.
+    pub phase: Option<rapport_store::relationships::Phase>,
     /// The reading part of the page (see [`super::view::reading_html`]), rendered once per
     /// version.
     pub reading_html: String,

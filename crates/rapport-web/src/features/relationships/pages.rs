@@ -57,7 +57,12 @@ async fn list_page(
     let mut rows = Vec::new();
     for rel in relationships::for_client(&state.db, &client.user.id).await? {
         let loaded = service::load_for_client(state, client, &rel.id).await?;
-        rows.push((rel, alliance::status_title(loaded.assessment.status)));
+        let title = match loaded.phase.map(|p| p.stage) {
+            Some(rapport_core::care::Stage::Ended) => "Ended",
+            Some(rapport_core::care::Stage::Ending) => "Stopping",
+            _ => alliance::status_title(loaded.assessment.status),
+        };
+        rows.push((rel, title));
     }
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -114,9 +119,31 @@ struct ShowPage<'a> {
     reading: &'a str,
     sharing: &'static str,
     notice: Option<String>,
+    ended: Option<String>,
 }
 
-fn show_page(layout: Layout, assessed: &Assessed, notice: Option<String>) -> Response {
+/// When and by whom the relationship was ended, in the reader's zone ("You ended this on …").
+fn ended_line(assessed: &Assessed, zone: &rapport_core::zone::Zone) -> Option<String> {
+    use rapport_core::care::{EndedBy, Stage};
+    let p = assessed.phase.as_ref()?;
+    let at = zone.label(p.ended_at?);
+    let who = match p.ended_by {
+        Some(EndedBy::Therapist) => assessed.rel.therapist_name.clone(),
+        _ => "You".to_owned(),
+    };
+    match p.stage {
+        Stage::Ended => Some(format!("{who} ended this on {at}.")),
+        Stage::Ending => Some(format!("{who} said on {at} that it's time to stop.")),
+        Stage::Consultation | Stage::Active => None,
+    }
+}
+
+fn show_page(
+    layout: Layout,
+    client: &ClientScope,
+    assessed: &Assessed,
+    notice: Option<String>,
+) -> Response {
     let rel = &assessed.rel;
     let page = ShowPage {
         layout,
@@ -124,6 +151,7 @@ fn show_page(layout: Layout, assessed: &Assessed, notice: Option<String>) -> Res
         rel,
         reading: &assessed.reading_html,
         notice,
+        ended: ended_line(assessed, &client.user.time_zone),
     };
     render_status(StatusCode::OK, &page)
 }
@@ -135,7 +163,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let assessed = service::assessed_for_client(&state, &client, &id).await?;
-    Ok(show_page(layout, &assessed, None))
+    Ok(show_page(layout, &client, &assessed, None))
 }
 
 #[derive(Template)]
@@ -278,6 +306,7 @@ async fn sharing(
     // Written just now: read afresh, never from the memo (the session's version predates it).
     Ok(show_page(
         layout,
+        &client,
         &service::assess_page(&state, loaded)?,
         Some(format!("{notice}{measures}")),
     ))

@@ -30,6 +30,8 @@ pub struct Loaded {
     pub assessment: Assessment,
     /// When the latest check-in was recorded, Unix ms.
     pub last_checkin_at: Option<i64>,
+    /// Where the relationship stands (stage, ending, latest note): loaded for its client only.
+    pub phase: Option<relationships::Phase>,
 }
 
 /// Records a relationship for the client: a listed therapist (by listing id) or one named by hand.
@@ -83,7 +85,10 @@ pub async fn load_for_client(
     let rel = relationships::get_for_client(&state.db, &client.user.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    load(state, rel).await
+    let phase = relationships::phase(&state.db, &client.user.id, id).await?;
+    let mut loaded = load(state, rel).await?;
+    loaded.phase = phase;
+    Ok(loaded)
 }
 
 /// One of the client's own relationships as its page shows it: from memory when nothing about it
@@ -117,6 +122,7 @@ pub fn assess_page(state: &AppState, loaded: Loaded) -> Result<Assessed, AppErro
         super::view::reading_html(&loaded, &state.config.report_url, &state.config.help_url)?;
     Ok(Assessed {
         rel: loaded.rel,
+        phase: loaded.phase,
         reading_html,
     })
 }
@@ -146,6 +152,7 @@ fn assess_stored(rel: Relationship, stored: Vec<StoredCheckIn>) -> Result<Loaded
         checkins: list,
         assessment,
         last_checkin_at,
+        phase: None,
     })
 }
 
@@ -244,6 +251,7 @@ async fn store_checkin(
                 checkins: after,
                 assessment,
                 last_checkin_at,
+                phase: loaded.phase,
             }))
         }
         Err(StoreError::Conflict(_)) => Ok(Err(checkin.session)),

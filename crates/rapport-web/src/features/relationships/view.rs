@@ -3,7 +3,8 @@
 
 use askama::Template;
 use rapport_core::alliance::{self, Assessment, CheckIn, Status};
-use rapport_store::relationships::Relationship;
+use rapport_core::care::Stage;
+use rapport_store::relationships::{Phase, Relationship};
 
 use super::chart;
 use super::service::Loaded;
@@ -37,16 +38,30 @@ pub struct Reading {
     pub act_now: bool,
     /// Whether to offer the ending and re-matching.
     pub reconsider: bool,
-    /// Whether to offer the speak-up note.
+    /// Whether to offer the speak-up note: the reading calls for one, the relationship runs, and
+    /// no note was sent since the latest check-in.
     pub offer_note: bool,
+    /// Whether a note was sent since the latest check-in (the page says so instead of offering
+    /// another).
+    pub note_sent: bool,
+    /// Whether to offer a check-in: not once the relationship has ended.
+    pub offer_checkin: bool,
+    /// The stage word when the client is stopping or has stopped (`ending`, `ended`), else "".
+    pub stopping: &'static str,
     /// Number of check-ins.
     pub count: usize,
 }
 
 impl Reading {
     /// Derives the reading of `a` from `checkins`, the answers it rests on (all of them for the
-    /// client; for a therapist only the shared ones, none under trend sharing).
-    pub fn of(a: &Assessment, checkins: &[CheckIn]) -> Reading {
+    /// client; for a therapist only the shared ones, none under trend sharing), and from where
+    /// the relationship stands (`phase`, known for the client's own page).
+    pub fn of(
+        a: &Assessment,
+        checkins: &[CheckIn],
+        phase: Option<&Phase>,
+        last_checkin_at: Option<i64>,
+    ) -> Reading {
         let rows = a
             .alliance
             .iter()
@@ -70,6 +85,16 @@ impl Reading {
             })
             .collect();
         let latest_need = checkins.last().and_then(|c| c.need.as_ref()).is_some();
+        let stage = phase.map_or(Stage::Active, |p| p.stage);
+        let stopping = match stage {
+            Stage::Ending | Stage::Ended => stage.as_str(),
+            Stage::Consultation | Stage::Active => "",
+        };
+        let note_sent = phase
+            .and_then(|p| p.last_note_at)
+            .is_some_and(|sent| last_checkin_at.is_none_or(|c| sent >= c));
+        let calls_for_note =
+            matches!(a.status, Status::SpeakUp | Status::Reconsider) || latest_need;
         Reading {
             status: a.status.as_str(),
             title: alliance::status_title(a.status),
@@ -81,8 +106,11 @@ impl Reading {
                 .collect(),
             rows,
             act_now: a.status == Status::ActNow,
-            reconsider: a.status == Status::Reconsider,
-            offer_note: matches!(a.status, Status::SpeakUp | Status::Reconsider) || latest_need,
+            reconsider: a.status == Status::Reconsider && stopping.is_empty(),
+            offer_note: calls_for_note && stopping.is_empty() && !note_sent,
+            note_sent: calls_for_note && stopping.is_empty() && note_sent,
+            offer_checkin: stage != Stage::Ended,
+            stopping,
             count: a.sessions,
         }
     }
@@ -105,7 +133,12 @@ struct ReadingPart<'a> {
 pub fn reading_html(l: &Loaded, report_url: &str, help_url: &str) -> Result<String, AppError> {
     ReadingPart {
         rel: &l.rel,
-        v: Reading::of(&l.assessment, &l.checkins),
+        v: Reading::of(
+            &l.assessment,
+            &l.checkins,
+            l.phase.as_ref(),
+            l.last_checkin_at,
+        ),
         chart: chart::trend_svg("trend", &l.assessment, &l.checkins),
         report_url,
         help_url,

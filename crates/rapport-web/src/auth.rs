@@ -384,3 +384,44 @@ impl<S: Send + Sync> FromRequestParts<S> for AccountOwner {
         })
     }
 }
+
+/// Whoever is visiting, by role, for pages that differ per role (the home page becomes each
+/// role's dashboard): the scope comes from the same rule as the extractors above.
+#[derive(Clone, Debug)]
+pub enum Visitor {
+    /// Nobody is signed in.
+    Anonymous,
+    /// A client.
+    Client(ClientScope),
+    /// A therapist.
+    Therapist(TherapistScope),
+    /// An administrator.
+    Admin(AdminScope),
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, AppError> {
+        let Some(viewer) = MaybeViewer::from_request_parts(parts, s).await?.0 else {
+            return Ok(Visitor::Anonymous);
+        };
+        let (user, data_version) = (viewer.user, viewer.data_version);
+        Ok(match user.role {
+            Role::Client => Visitor::Client(ClientScope {
+                user,
+                data_version,
+                _proof: (),
+            }),
+            Role::Therapist => Visitor::Therapist(TherapistScope {
+                user,
+                data_version,
+                _proof: (),
+            }),
+            Role::Admin => Visitor::Admin(AdminScope {
+                user,
+                data_version,
+                _proof: (),
+            }),
+        })
+    }
+}

@@ -157,9 +157,13 @@ async fn measures_raise_crisis_and_srs_alerts_only_where_measures_are_shared() {
         )
         .await;
         let list = alerts(&app, &t).await;
-        assert_eq!(kinds(&list), ["srs_low", "srs_drop", "crisis"], "{list:?}");
-        assert_eq!(list[2]["evidence"], format!("/caseload/{rel}/outcomes"));
-        assert_eq!(list[2]["response_id"], crisis["id"]);
+        assert_eq!(
+            kinds(&list),
+            ["crisis", "srs_low", "srs_drop"],
+            "a safety alert not yet acknowledged comes first: {list:?}"
+        );
+        assert_eq!(list[0]["evidence"], format!("/caseload/{rel}/outcomes"));
+        assert_eq!(list[0]["response_id"], crisis["id"]);
         assert_eq!(alert_mail(&app, &t.id).await.len(), 2);
 
         share(&app, &c, &rel, "private", true).await;

@@ -522,7 +522,10 @@ async fn the_measure_pages_offer_shipped_measures_and_show_crisis_resources_at_o
             support < score,
             "the crisis resources come before the score"
         );
-        assert!(result.contains("Test line: call 000 000"));
+        assert!(
+            result.contains("Test line: call <a href=\"tel:000000\">000 000</a>"),
+            "the crisis number can be tapped"
+        );
         assert!(result.contains("“moderate”"));
         let list = client.get(&app, "/measures").await.text().await.unwrap();
         assert!(list.contains(&location));

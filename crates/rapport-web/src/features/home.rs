@@ -25,8 +25,16 @@ struct Home {
     layout: Layout,
 }
 
-async fn home(layout: Layout) -> Result<Html<String>, AppError> {
-    render(&Home { layout })
+/// The landing page for visitors; a signed-in person's own dashboard instead.
+async fn home(
+    State(state): State<AppState>,
+    visitor: crate::auth::Visitor,
+    layout: Layout,
+) -> Result<axum::response::Response, AppError> {
+    if let Some(dashboard) = super::dashboard::for_visitor(&state, visitor, layout.clone()).await? {
+        return Ok(dashboard);
+    }
+    Ok(render(&Home { layout })?.into_response())
 }
 
 #[derive(Template)]

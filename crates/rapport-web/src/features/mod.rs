@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod care;
+pub mod dashboard;
 pub mod demo_data;
 pub mod feedback;
 pub mod health;

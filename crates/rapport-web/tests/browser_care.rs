@@ -42,7 +42,7 @@ async fn login(b: &Browser, email: &str, password: &str) {
     b.fill("#email", email).await;
     b.fill("#password", password).await;
     b.click("form[action='/login'] button[type=submit]").await;
-    b.wait_for_path("/").await;
+    b.wait_to_leave("/login").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,7 +14,7 @@ async fn log_in(b: &Browser, email: &str, password: &str) {
     b.fill("#email", email).await;
     b.fill("#password", password).await;
     b.click("form[action='/login'] button[type=submit]").await;
-    b.wait_for_path("/").await;
+    b.wait_to_leave("/login").await;
 }
 
 async fn log_out(b: &Browser) {
@@ -64,7 +64,7 @@ async fn a_therapist_sees_the_caseload_and_follows_an_alert_to_its_evidence() {
         "{alerts}"
     );
     b.check_page("alerts").await;
-    b.click("tbody tr:first-child button").await;
+    b.click("ul.alerts li:first-child form.inline button").await;
     b.wait_for_path(&format!("/caseload/{rel}")).await;
     assert!(
         b.text("main")

@@ -170,7 +170,7 @@ async fn a_therapist_edits_their_listing_and_an_administrator_imports_rows() {
     b.fill("#email", "admin@example.org").await;
     b.fill("#password", password).await;
     b.click("form[action='/login'] button[type=submit]").await;
-    b.wait_for_path("/").await;
+    b.wait_to_leave("/login").await;
     b.click_link("Directory").await;
     b.wait_for_path("/admin/directory").await;
     b.check_page("directory").await;

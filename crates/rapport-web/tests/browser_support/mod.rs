@@ -190,6 +190,28 @@ impl Browser {
             .to_owned()
     }
 
+    /// Waits until the browser has left `path` and the next page has loaded (where a role's
+    /// landing page differs: an administrator's login lands on their practice).
+    pub async fn wait_to_leave(&self, path: &str) {
+        let deadline = Instant::now() + NAVIGATION_TIMEOUT;
+        loop {
+            let now = self.path().await;
+            let ready = self
+                .client
+                .execute("return document.readyState;", vec![])
+                .await
+                .ok();
+            if now != path && ready.as_ref().and_then(Value::as_str) == Some("complete") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "browser test: expected to leave {path}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until the browser is on `path` (after a click or a form submit).
     pub async fn wait_for_path(&self, path: &str) {
         let deadline = Instant::now() + NAVIGATION_TIMEOUT;

@@ -59,6 +59,20 @@ fn delimiter_of(text: &str) -> u8 {
     if semicolons > commas { b';' } else { b',' }
 }
 
+/// The 1-based line of `text` that a record the reader places at byte `offset` begins on: the
+/// reader may place it on the line break that ends the line before (or on blank lines), so those
+/// are stepped over first.
+fn line_at(text: &str, offset: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
+        end += 1;
+    }
+    1 + bytes[..end].iter().filter(|b| **b == b'\n').count()
+}
+
 /// One record of a CSV file and the line of the file it starts on (1 is the first line).
 struct Record {
     line: usize,
@@ -83,11 +97,11 @@ fn records(text: &str) -> (Vec<Record>, Vec<(usize, String)>) {
                 if fields.len() == 1 && fields[0].trim().is_empty() {
                     continue;
                 }
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = record.position().map_or(0, |p| line_at(text, p.byte()));
                 out.push(Record { line, fields });
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
                 broken.push((line, format!("cannot be read as CSV ({e})")));
             }
         }

@@ -53,7 +53,7 @@ pub fn write(o: &Overview) -> String {
     let mut w = csv::WriterBuilder::new()
         .quote_style(csv::QuoteStyle::NonNumeric)
         .from_writer(Vec::new());
-    let mut rows: Vec<Vec<String>> = vec![COLUMNS.iter().map(|c| (*c).to_owned()).collect()];
+    let mut rows: Vec<Vec<String>> = Vec::new();
     for t in &o.therapists {
         let domain = |d: Domain| t.domains.iter().find(|x| x.domain == d);
         let cases = |d| domain(d).map_or(0, |x| x.cases).to_string();
@@ -83,10 +83,12 @@ pub fn write(o: &Overview) -> String {
             break;
         }
     }
-    w.into_inner()
+    let body = w
+        .into_inner()
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    format!("{}\n{body}", COLUMNS.join(","))
 }
 
 #[cfg(test)]
@@ -146,7 +148,7 @@ mod tests {
             "-1",
         ]));
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("\"therapist\",\"courses\""));
+        assert!(lines[0].starts_with("therapist,courses,"));
         assert!(lines[1].starts_with("\"Dr Ng\",0,0,0,"), "{}", lines[1]);
         assert!(lines[3].starts_with("\"Ng;=1+1\","));
         assert!(lines[5].starts_with("\"'=HYPERLINK(\"\"x\"\")\","));

@@ -8,7 +8,11 @@ Each file is parsed with the model for its resourceType from the `fhir.resources
 Bundle entries are validated one by one as well. On top of that it checks rules the package
 does not enforce but Rapport promises: Observations carry a status, a subject and a LOINC code
 with a valid check digit; QuestionnaireResponses name their questionnaire and status;
-Questionnaires have a url, a status, unique linkIds and options for every choice item.
+Questionnaires have a url, a status, unique linkIds and options for every choice item; and a
+Bundle stands on its own, as an importing system needs: every entry has an absolute `fullUrl`
+(`urn:uuid:` or http(s)), no two the same, every reference anywhere in it resolves to an entry
+(the same text as a fullUrl, or a relative `Type/id` resolved against an entry's http base),
+and every date in it is a real calendar date.
 
 Exits 0 when every file passes, 1 with one line per problem otherwise, and 2 when the
 validator cannot run at all (missing package, no files). It never skips.
@@ -16,7 +20,9 @@ validator cannot run at all (missing package, no files). It never skips.
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import sys
 from typing import Any
 
@@ -31,7 +37,10 @@ except ImportError as error:  # never skip: a missing validator is a failure
     sys.exit(2)
 
 LOINC = "http://loinc.org"
-KNOWN = {"Questionnaire", "QuestionnaireResponse", "Observation", "Bundle"}
+KNOWN = {"Patient", "Questionnaire", "QuestionnaireResponse", "Observation", "Bundle"}
+DATE_FIELDS = {"authored", "effectiveDateTime", "timestamp", "issued", "birthDate", "lastUpdated"}
+UUID_URL = re.compile(r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+HTTP_URL = re.compile(r"^https?://[^/]+(/.*)?/([A-Z][A-Za-z]+)/([A-Za-z0-9.-]{1,64})$")
 PUBLICATION_STATUS = {"draft", "active", "retired", "unknown"}
 RESPONSE_STATUS = {"in-progress", "completed", "amended", "entered-in-error", "stopped"}
 ITEM_TYPES = {
@@ -110,16 +119,85 @@ def check_observation(resource: dict[str, Any], where: str) -> list[str]:
     return problems
 
 
+def real_date(text: str) -> bool:
+    """A FHIR date or dateTime whose calendar part is a day that exists."""
+    match = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not match:
+        return False
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    try:
+        datetime.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return False
+    if "T" in text:
+        try:
+            datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+    return True
+
+
+def walk(value: Any, path: str):
+    """Every (path, key, value) pair in a JSON value."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield path, key, inner
+            yield from walk(inner, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from walk(inner, f"{path}[{index}]")
+
+
+def resolves(reference: str, full_urls: set[str], bases: set[str]) -> bool:
+    """FHIR's rule for references in a Bundle: the same text as an entry's fullUrl, or a relative
+    `Type/id` that, put on the base of an http(s) fullUrl, is one."""
+    if reference in full_urls:
+        return True
+    if re.match(r"^[A-Z][A-Za-z]+/[A-Za-z0-9.-]{1,64}$", reference):
+        return any(f"{base}/{reference}" in full_urls for base in bases)
+    return False
+
+
 def check_bundle(resource: dict[str, Any], where: str) -> list[str]:
     problems = []
     if resource.get("type") != "collection":
         problems.append(f"{where}: Bundle type is {resource.get('type')!r}, not 'collection'")
-    for index, entry in enumerate(resource.get("entry", [])):
-        problems += validate(entry.get("resource", {}), f"{where} entry[{index}]")
+    entries = resource.get("entry", [])
+    full_urls: set[str] = set()
+    bases: set[str] = set()
+    for index, entry in enumerate(entries):
+        url = entry.get("fullUrl")
+        if not url:
+            problems.append(f"{where} entry[{index}]: no fullUrl")
+            continue
+        http = HTTP_URL.match(url)
+        if not UUID_URL.match(url) and not http:
+            problems.append(f"{where} entry[{index}]: fullUrl {url!r} is neither urn:uuid: nor an absolute http(s) URL")
+        if http:
+            bases.add(url[: url.rfind("/", 0, url.rfind("/"))])
+        if url in full_urls:
+            problems.append(f"{where} entry[{index}]: fullUrl {url!r} is used twice")
+        full_urls.add(url)
+    for index, entry in enumerate(entries):
+        inner = entry.get("resource", {})
+        problems += validate(inner, f"{where} entry[{index}]")
+        for path, key, value in walk(inner, f"{where} entry[{index}]"):
+            if key == "reference" and isinstance(value, str) and not resolves(value, full_urls, bases):
+                problems.append(f"{path}: reference {value!r} resolves to no entry of the Bundle")
+    for path, key, value in walk(resource, where):
+        if key in DATE_FIELDS and not (isinstance(value, str) and real_date(value)):
+            problems.append(f"{path}.{key}: {value!r} is not a real date")
     return problems
 
 
+def check_patient(resource: dict[str, Any], where: str) -> list[str]:
+    if not resource.get("id") and not resource.get("identifier"):
+        return [f"{where}: Patient has neither id nor identifier"]
+    return []
+
+
 CHECKS = {
+    "Patient": check_patient,
     "Questionnaire": check_questionnaire,
     "QuestionnaireResponse": check_response,
     "Observation": check_observation,

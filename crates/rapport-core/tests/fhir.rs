@@ -1,8 +1,8 @@
 //! FHIR R4 resources from instruments, checked by an independent validator (fhir.resources).
 
 use rapport_core::fhir::{
-    AnswerValue, FhirDateTime, ObservationValue, Resource, bundle, observations, questionnaire,
-    questionnaire_response,
+    AnswerValue, BundleEntry, FhirDateTime, ObservationValue, Resource, bundle_problems,
+    collection, entry, observations, patient, questionnaire, questionnaire_response, urn_uuid,
 };
 use rapport_core::instrument::{Answers, Definition, Registry, Response, score_answers};
 use serde_json::{Map, Value, json};
@@ -10,7 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const SUBJECT: &str = "Patient/client-1";
+const CLIENT_ID: &str = "0191a2b3-c4d5-7e6f-8a9b-0c1d2e3f4a5b";
+const SUBJECT: &str = "urn:uuid:0191a2b3-c4d5-7e6f-8a9b-0c1d2e3f4a5b";
+
+/// A made-up UUID for the `n`th resource of a test Bundle.
+fn uuid(n: usize) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
 
 fn when() -> FhirDateTime {
     FhirDateTime::parse("2026-03-02T18:30:00+00:00").unwrap()
@@ -78,12 +84,14 @@ fn all_resources() -> Vec<(String, Value)> {
             )
         })
         .collect();
-    let mut exported: Vec<Resource> = Vec::new();
+    let mut exported: Vec<BundleEntry> =
+        vec![entry(SUBJECT.to_owned(), patient(CLIENT_ID, "Test Client"))];
     for def in registry_with_licensed_text().list() {
         let answers = sample_answers(def);
+        let response_id = uuid(exported.len());
         let mut response = questionnaire_response(def, &answers, SUBJECT, &when());
-        response.id = Some(format!("{}-1", def.id()));
-        let derived = format!("QuestionnaireResponse/{}-1", def.id());
+        response.id = Some(response_id.clone());
+        let derived = urn_uuid(&response_id);
         let scored = score_answers(def, &answers);
         let resources: Vec<Resource> = [questionnaire(def).into(), response.into()]
             .into_iter()
@@ -99,12 +107,17 @@ fn all_resources() -> Vec<(String, Value)> {
                 .enumerate()
                 .map(|(i, r)| (format!("{}-{i}", def.id()), to_json(r))),
         );
-        exported.extend(resources);
+        for r in resources {
+            let url = match &r {
+                Resource::QuestionnaireResponse(_) => derived.clone(),
+                _ => urn_uuid(&uuid(exported.len() + 1000)),
+            };
+            exported.push(entry(url, r));
+        }
     }
-    out.push((
-        "bundle".to_owned(),
-        serde_json::to_value(bundle(exported)).unwrap(),
-    ));
+    let bundle = collection(exported, when());
+    assert_eq!(bundle_problems(&bundle), Vec::<String>::new());
+    out.push(("bundle".to_owned(), serde_json::to_value(bundle).unwrap()));
     out
 }
 
@@ -145,7 +158,7 @@ fn every_questionnaire_response_observation_and_bundle_passes_the_fhir_validator
     let dir = temp_dir("all");
     let resources = all_resources();
     let (_, bundle) = resources.last().unwrap();
-    assert_eq!(bundle["entry"].as_array().unwrap().len(), 7 * 2 + 2);
+    assert_eq!(bundle["entry"].as_array().unwrap().len(), 1 + 7 * 2 + 2);
     let paths: Vec<PathBuf> = resources
         .iter()
         .map(|(name, json)| write(&dir, name, json))
@@ -349,4 +362,54 @@ fn a_questionnaire_response_read_from_outside_is_refused_when_authored_is_not_a_
         .unwrap_err()
         .to_string();
     assert!(err.contains("real calendar date"), "{err}");
+}
+
+#[test]
+fn a_bundle_names_each_entry_without_a_full_url_each_url_used_twice_and_each_dangling_reference() {
+    let registry = Registry::builtin().unwrap();
+    let phq9 = registry.get("phq9").unwrap();
+    let answers = sample_answers(phq9);
+    let response = questionnaire_response(phq9, &answers, SUBJECT, &when());
+    let scored = score_answers(phq9, &answers);
+    let observation = observations(
+        phq9,
+        &scored,
+        "Patient/elsewhere",
+        &when(),
+        Some("urn:uuid:gone"),
+    )
+    .remove(0);
+    let mut bundle = collection(
+        [
+            entry(SUBJECT.to_owned(), patient(CLIENT_ID, "")),
+            entry(urn_uuid(&uuid(1)), response.clone()),
+            entry(urn_uuid(&uuid(1)), response),
+            entry(urn_uuid(&uuid(2)), observation),
+        ],
+        when(),
+    );
+    bundle.entry[0].full_url = None;
+    let problems = bundle_problems(&bundle);
+    assert_eq!(
+        problems,
+        vec![
+            "entry 0 has no fullUrl".to_owned(),
+            format!("entry 2: fullUrl urn:uuid:{} is used twice", uuid(1)),
+            format!("entry 1: reference {SUBJECT} resolves to no entry"),
+            format!("entry 2: reference {SUBJECT} resolves to no entry"),
+            "entry 3: reference Patient/elsewhere resolves to no entry".to_owned(),
+            "entry 3: reference urn:uuid:gone resolves to no entry".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn a_patient_carries_the_account_id_as_identifier_and_a_blank_name_is_left_out() {
+    let p = serde_json::to_value(patient(CLIENT_ID, "  ")).unwrap();
+    assert_eq!(
+        p,
+        json!({"resourceType": "Patient", "id": CLIENT_ID, "identifier": [{"system": "urn:rapport:client", "value": CLIENT_ID}]})
+    );
+    let named = serde_json::to_value(patient(CLIENT_ID, " Ada ")).unwrap();
+    assert_eq!(named["name"], json!([{"text": "Ada"}]));
 }

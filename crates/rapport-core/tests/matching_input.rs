@@ -264,6 +264,64 @@ mod import {
     }
 
     #[test]
+    fn csv_keeps_commas_quotes_and_line_breaks_inside_quoted_cells_and_names_each_bad_rows_line() {
+        let dir = generate(3, 2);
+        let mut good = dir[0].clone();
+        good.name = "Kit \"K\" O'Brien, PhD".into();
+        let csv = to_csv(&[good.clone(), dir[1].clone()]);
+        let bad = csv.lines().nth(2).unwrap().replacen(&dir[1].id, "", 1);
+        let text = format!("{csv}{bad}\r\nonly,two\r\n");
+        let (kept, errors) = parse_csv(&text);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept[0].name, good.name, "the quoted cell is one cell");
+        let found: Vec<_> = errors
+            .iter()
+            .map(|e| (e.row, e.line, e.field.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [(3, 4, "id"), (4, 5, "row")],
+            "rows 3 and 4 start on lines 4 and 5 (the header is line 1): {errors:?}"
+        );
+    }
+
+    #[test]
+    fn csv_from_a_spreadsheet_in_a_semicolon_locale_is_read_like_a_comma_file() {
+        let dir = generate(4, 3);
+        let commas = to_csv(&dir);
+        let mut w = ::csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(Vec::new());
+        for record in ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(commas.as_bytes())
+            .records()
+        {
+            w.write_record(&record.unwrap()).unwrap();
+        }
+        let semicolons = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert!(
+            semicolons
+                .lines()
+                .next()
+                .unwrap()
+                .starts_with("id;name;credentials;")
+        );
+        let (back, errors) = parse_csv(&semicolons);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(back, dir);
+    }
+
+    #[test]
+    fn a_csv_header_problem_names_line_one() {
+        let (_, errors) = parse_csv("\u{feff}id;name\n1;2\n");
+        assert_eq!(
+            (errors[0].row, errors[0].line, errors[0].field.as_str()),
+            (0, 1, "header")
+        );
+    }
+
+    #[test]
     fn duplicate_ids_in_a_csv_are_reported_on_the_later_row() {
         let dir = generate(3, 1);
         let csv = to_csv(&[dir[0].clone(), dir[1].clone(), dir[0].clone()]);

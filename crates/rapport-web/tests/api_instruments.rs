@@ -433,21 +433,40 @@ async fn the_fhir_from_the_api_validates() {
         let bundle: Value = r.json().await.unwrap();
         assert_eq!(bundle["resourceType"], "Bundle");
         assert_eq!(bundle["type"], "collection");
-        let response = &bundle["entry"][0]["resource"];
-        assert_eq!(response["resourceType"], "QuestionnaireResponse");
+        let kinds: Vec<&str> = bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "Patient",
+                "Questionnaire",
+                "QuestionnaireResponse",
+                "Observation"
+            ]
+        );
+        let patient = &bundle["entry"][0];
+        assert_eq!(patient["fullUrl"], format!("urn:uuid:{}", client.id));
+        assert_eq!(patient["resource"]["id"], client.id.as_str());
+        let response = &bundle["entry"][2]["resource"];
+        assert_eq!(bundle["entry"][2]["fullUrl"], format!("urn:uuid:{id}"));
         assert_eq!(response["id"], id.as_str());
         assert_eq!(
             response["subject"]["reference"],
-            format!("Patient/{}", client.id)
+            format!("urn:uuid:{}", client.id)
         );
         assert_eq!(response["item"].as_array().unwrap().len(), 9);
-        let total = &bundle["entry"][1]["resource"];
-        assert_eq!(total["resourceType"], "Observation");
+        let total = &bundle["entry"][3]["resource"];
         assert_eq!(total["code"]["coding"][0]["code"], "44261-6");
         assert_eq!(total["valueInteger"], 11);
+        assert_eq!(total["category"][0]["coding"][0]["code"], "survey");
+        assert_eq!(total["effectiveDateTime"], response["authored"]);
         assert_eq!(
             total["derivedFrom"][0]["reference"],
-            format!("QuestionnaireResponse/{id}")
+            format!("urn:uuid:{id}")
         );
         validate_fhir(&bundle, &format!("bundle-{b:?}"));
 

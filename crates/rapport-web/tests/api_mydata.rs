@@ -41,6 +41,72 @@ fn validate_fhir(value: &Value, name: &str) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The Bundle rules an importing system relies on, checked here on the JSON itself: every entry
+/// has a `urn:uuid:` fullUrl, no two the same; every `reference` anywhere in the Bundle is one of
+/// them; every date is a real one (checked again, independently, by `validate_fhir.py`).
+fn assert_stands_on_its_own(bundle: &Value) {
+    fn references<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(map) => {
+                for (k, inner) in map {
+                    match (k.as_str(), inner) {
+                        ("reference", Value::String(r)) => out.push(r),
+                        _ => references(inner, out),
+                    }
+                }
+            }
+            Value::Array(list) => list.iter().for_each(|inner| references(inner, out)),
+            _ => {}
+        }
+    }
+    let entries = bundle["entry"].as_array().expect("entries");
+    let mut urls = std::collections::HashSet::new();
+    for e in entries {
+        let url = e["fullUrl"].as_str().expect("every entry has a fullUrl");
+        let id = url.strip_prefix("urn:uuid:").expect("a urn:uuid: fullUrl");
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "{url} is not a UUID");
+        assert!(urls.insert(url), "fullUrl {url} is used twice");
+    }
+    let mut refs = Vec::new();
+    references(bundle, &mut refs);
+    assert!(!refs.is_empty());
+    for r in refs {
+        assert!(urls.contains(r), "reference {r} resolves to no entry");
+    }
+    for e in entries {
+        let r = &e["resource"];
+        for field in ["authored", "effectiveDateTime"] {
+            if let Some(when) = r[field].as_str() {
+                let day = &when[..10];
+                let (y, rest) = day.split_once('-').unwrap();
+                let (m, d) = rest.split_once('-').unwrap();
+                let (y, m, d): (i32, u32, u32) =
+                    (y.parse().unwrap(), m.parse().unwrap(), d.parse().unwrap());
+                let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+                let days_in = [
+                    31,
+                    if leap { 29 } else { 28 },
+                    31,
+                    30,
+                    31,
+                    30,
+                    31,
+                    31,
+                    30,
+                    31,
+                    30,
+                    31,
+                ];
+                assert!(
+                    (1..=12).contains(&m) && d >= 1 && d <= days_in[m as usize - 1],
+                    "{when}"
+                );
+                assert!(when.ends_with('Z'), "{when} has a zone");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_client_downloads_all_their_data_as_json_and_as_a_valid_fhir_bundle() {
     for b in backends() {
@@ -104,6 +170,43 @@ async fn a_client_downloads_all_their_data_as_json_and_as_a_valid_fhir_bundle() 
             "two measures and three check-ins"
         );
         assert_eq!(of("Observation"), 2, "the PHQ-9 and GAD-7 totals");
+        assert_eq!(of("Patient"), 1);
+        assert_eq!(of("Questionnaire"), 3, "the PHQ-9, the GAD-7 and the RAC");
+        let patient_url = format!("urn:uuid:{}", c.id);
+        assert_eq!(entries[0]["fullUrl"], patient_url.as_str());
+        assert_eq!(
+            entries[0]["resource"]["identifier"][0]["value"],
+            c.id.as_str()
+        );
+        assert!(
+            entries
+                .iter()
+                .any(|e| e["resource"]["resourceType"] == "Questionnaire"
+                    && e["resource"]["url"] == "urn:rapport:questionnaire:rac"),
+            "the check-ins' Questionnaire is in the Bundle"
+        );
+        for o in entries
+            .iter()
+            .map(|e| &e["resource"])
+            .filter(|r| r["resourceType"] == "Observation")
+        {
+            assert_eq!(o["subject"]["reference"], patient_url.as_str());
+            assert_eq!(o["category"][0]["coding"][0]["code"], "survey");
+            assert_eq!(o["code"]["coding"][0]["system"], "http://loinc.org");
+            let from = o["derivedFrom"][0]["reference"].as_str().unwrap();
+            let source = entries
+                .iter()
+                .find(|e| e["fullUrl"] == from)
+                .expect("derivedFrom resolves");
+            assert_eq!(source["resource"]["resourceType"], "QuestionnaireResponse");
+            assert_eq!(o["effectiveDateTime"], source["resource"]["authored"]);
+        }
+        assert!(
+            bundle["timestamp"]
+                .as_str()
+                .is_some_and(|t| t.ends_with('Z'))
+        );
+        assert_stands_on_its_own(&bundle);
         let checkins: Vec<&Value> = entries
             .iter()
             .map(|e| &e["resource"])
@@ -117,7 +220,7 @@ async fn a_client_downloads_all_their_data_as_json_and_as_a_valid_fhir_bundle() 
         assert!(
             checkins
                 .iter()
-                .all(|r| r["subject"]["reference"] == format!("Patient/{}", c.id).as_str())
+                .all(|r| r["subject"]["reference"] == patient_url.as_str())
         );
         assert!(
             serde_json::to_string(&checkins)

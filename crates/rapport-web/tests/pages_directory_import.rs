@@ -86,8 +86,8 @@ async fn an_administrator_imports_on_the_directory_page_and_sees_each_bad_row() 
         "{html}"
     );
     assert!(
-        html.contains("<td>2</td><td><code>populations[0]</code></td>")
-            && html.contains("<td>3</td><td><code>json</code></td>"),
+        html.contains("<td>2</td><td>2</td><td><code>populations[0]</code></td>")
+            && html.contains("<td>3</td><td>3</td><td><code>json</code></td>"),
         "{html}"
     );
     assert!(html.contains("holds 1 listing "));
@@ -128,7 +128,7 @@ async fn a_chosen_file_is_imported_in_the_format_its_name_says() {
         "{html}"
     );
     assert!(
-        html.contains("<td>3</td><td><code>id</code></td>"),
+        html.contains("<td>3</td><td>4</td><td><code>id</code></td>"),
         "{html}"
     );
     assert!(html.contains("holds 2 listings"));

@@ -147,11 +147,13 @@ fn check_import(dir: &Path, storage: &[&str]) {
         "a refused row makes the exit status non-zero: {stderr}"
     );
     assert!(
-        stderr.contains("import.jsonl: row 4: concerns[0]: `sadness` is not a known concern"),
+        stderr.contains(
+            "import.jsonl: row 4 (line 4): concerns[0]: `sadness` is not a known concern"
+        ),
         "{stderr}"
     );
     assert!(
-        stderr.contains("import.jsonl: row 5: json: is not valid JSON"),
+        stderr.contains("import.jsonl: row 5 (line 5): json: is not valid JSON"),
         "{stderr}"
     );
     assert!(

@@ -3,10 +3,10 @@
 use super::datetime::FhirDateTime;
 use super::resources::{
     AnswerOption, AnswerValue, Bundle, BundleEntry, BundleKind, BundleType, CodeableConcept,
-    Coding, Extension, ExtensionValue, ItemType, Observation, ObservationStatus, ObservationType,
-    ObservationValue, PublicationStatus, Quantity, Questionnaire, QuestionnaireItem,
-    QuestionnaireResponse, QuestionnaireResponseType, QuestionnaireType, Reference, Resource,
-    ResponseItem, ResponseStatus,
+    Coding, Extension, ExtensionValue, HumanName, Identifier, ItemType, Observation,
+    ObservationStatus, ObservationType, ObservationValue, Patient, PatientType, PublicationStatus,
+    Quantity, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseType,
+    QuestionnaireType, Reference, Resource, ResponseItem, ResponseStatus,
 };
 use crate::instrument::{Answer, Answers, ChoiceValue, Definition, Item, Loinc, Response, Scored};
 
@@ -274,17 +274,79 @@ pub fn observations(
         .collect()
 }
 
-/// A collection Bundle of `resources`, for a client's export.
-pub fn bundle(resources: impl IntoIterator<Item = Resource>) -> Bundle {
+/// The system of a Patient identifier that holds a Rapport account id.
+pub const CLIENT_IDENTIFIER: &str = "urn:rapport:client";
+
+/// The `urn:uuid:` URL of a resource whose identity is `uuid`: its entry's `fullUrl`, and the
+/// exact text every other entry of the Bundle references it by.
+pub fn urn_uuid(uuid: &str) -> String {
+    format!("urn:uuid:{uuid}")
+}
+
+/// The client as a Patient: the account id (as id and identifier) and their display name.
+pub fn patient(account_id: &str, display_name: &str) -> Patient {
+    Patient {
+        resource_type: PatientType,
+        id: Some(account_id.to_owned()),
+        identifier: vec![Identifier {
+            system: CLIENT_IDENTIFIER.to_owned(),
+            value: account_id.to_owned(),
+        }],
+        name: (!display_name.trim().is_empty())
+            .then(|| HumanName {
+                text: display_name.trim().to_owned(),
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// A Bundle entry: the resource with its `fullUrl`.
+pub fn entry(full_url: String, resource: impl Into<Resource>) -> BundleEntry {
+    BundleEntry {
+        full_url: Some(full_url),
+        resource: resource.into(),
+    }
+}
+
+/// A collection Bundle of `entries`, assembled at `timestamp`, for a client's export. Check it
+/// with [`bundle_problems`].
+pub fn collection(
+    entries: impl IntoIterator<Item = BundleEntry>,
+    timestamp: FhirDateTime,
+) -> Bundle {
     Bundle {
         resource_type: BundleType,
         kind: BundleKind::Collection,
-        entry: resources
-            .into_iter()
-            .map(|resource| BundleEntry {
-                full_url: None,
-                resource,
-            })
-            .collect(),
+        timestamp: Some(timestamp),
+        entry: entries.into_iter().collect(),
     }
+}
+
+/// What keeps `bundle` from being imported as it is: an entry without a `fullUrl`, a `fullUrl`
+/// used twice, or a reference that resolves to no entry (references are the `fullUrl` of the
+/// entry they point at). Empty when the Bundle stands on its own.
+pub fn bundle_problems(bundle: &Bundle) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut urls = std::collections::HashSet::new();
+    for (i, e) in bundle.entry.iter().enumerate() {
+        match &e.full_url {
+            None => problems.push(format!("entry {i} has no fullUrl")),
+            Some(url) if !urls.insert(url.as_str()) => {
+                problems.push(format!("entry {i}: fullUrl {url} is used twice"))
+            }
+            Some(_) => {}
+        }
+    }
+    for (i, e) in bundle.entry.iter().enumerate() {
+        for r in e.resource.references() {
+            if !urls.contains(r.reference.as_str()) {
+                problems.push(format!(
+                    "entry {i}: reference {} resolves to no entry",
+                    r.reference
+                ));
+            }
+        }
+    }
+    problems
 }

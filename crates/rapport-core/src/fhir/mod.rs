@@ -10,13 +10,14 @@ mod datetime;
 mod resources;
 
 pub use build::{
-    CANONICAL_PREFIX, LOINC, bundle, canonical, observations, questionnaire, questionnaire_response,
+    CANONICAL_PREFIX, CLIENT_IDENTIFIER, LOINC, bundle_problems, canonical, collection, entry,
+    observations, patient, questionnaire, questionnaire_response, urn_uuid,
 };
 pub use datetime::FhirDateTime;
 pub use resources::{
     AnswerOption, AnswerValue, Bundle, BundleEntry, BundleKind, BundleType, CodeableConcept,
-    Coding, Extension, ExtensionValue, ItemType, Observation, ObservationStatus, ObservationType,
-    ObservationValue, PublicationStatus, Quantity, Questionnaire, QuestionnaireItem,
-    QuestionnaireResponse, QuestionnaireResponseType, QuestionnaireType, Reference, Resource,
-    ResponseItem, ResponseStatus,
+    Coding, Extension, ExtensionValue, HumanName, Identifier, ItemType, Observation,
+    ObservationStatus, ObservationType, ObservationValue, Patient, PatientType, PublicationStatus,
+    Quantity, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseType,
+    QuestionnaireType, Reference, Resource, ResponseItem, ResponseStatus,
 };

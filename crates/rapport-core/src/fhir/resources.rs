@@ -40,6 +40,7 @@ resource_type!(QuestionnaireType, "Questionnaire");
 resource_type!(QuestionnaireResponseType, "QuestionnaireResponse");
 resource_type!(ObservationType, "Observation");
 resource_type!(BundleType, "Bundle");
+resource_type!(PatientType, "Patient");
 
 /// A code from a code system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -320,10 +321,45 @@ pub enum ObservationValue {
     Quantity(Quantity),
 }
 
+/// An identifier of a person in a system (`urn:rapport:client` and the account id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identifier {
+    /// The namespace of the value.
+    pub system: String,
+    /// The identifier itself.
+    pub value: String,
+}
+
+/// A name of a person, as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HumanName {
+    /// The whole name as the person gave it (Rapport keeps one display name, never parts).
+    pub text: String,
+}
+
+/// The client, as the subject every exported response and score points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Patient {
+    /// Always "Patient".
+    pub resource_type: PatientType,
+    /// The logical id (the account id).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub id: Option<String>,
+    /// The account id in Rapport's namespace, so an importing system can match the person again.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub identifier: Vec<Identifier>,
+    /// The display name, when there is one.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub name: Vec<HumanName>,
+}
+
 /// Any resource Rapport writes, for bundling.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Resource {
+    /// The person the data is about.
+    Patient(Patient),
     /// A form definition.
     Questionnaire(Questionnaire),
     /// A set of answers.
@@ -349,6 +385,9 @@ pub struct Bundle {
     /// Always collection.
     #[serde(rename = "type")]
     pub kind: BundleKind,
+    /// When the Bundle was assembled (an instant: date, time and zone).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timestamp: Option<FhirDateTime>,
     /// The resources.
     pub entry: Vec<BundleEntry>,
 }
@@ -357,11 +396,18 @@ pub struct Bundle {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BundleEntry {
-    /// The resource's absolute URL, when it has one.
+    /// The entry's absolute URL (`urn:uuid:…`), unique in the Bundle; references to the
+    /// resource from other entries use exactly this text.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub full_url: Option<String>,
     /// The resource.
     pub resource: Resource,
+}
+
+impl From<Patient> for Resource {
+    fn from(r: Patient) -> Self {
+        Resource::Patient(r)
+    }
 }
 
 impl From<Questionnaire> for Resource {
@@ -379,5 +425,18 @@ impl From<QuestionnaireResponse> for Resource {
 impl From<Observation> for Resource {
     fn from(r: Observation) -> Self {
         Resource::Observation(r)
+    }
+}
+
+impl Resource {
+    /// Every reference the resource makes to another resource (subjects, `derivedFrom`).
+    pub fn references(&self) -> Vec<&Reference> {
+        match self {
+            Resource::Patient(_) | Resource::Questionnaire(_) => Vec::new(),
+            Resource::QuestionnaireResponse(r) => vec![&r.subject],
+            Resource::Observation(o) => std::iter::once(&o.subject)
+                .chain(o.derived_from.iter())
+                .collect(),
+        }
     }
 }

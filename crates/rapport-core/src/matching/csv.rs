@@ -1,11 +1,12 @@
 //! CSV import and export of directories, for people who keep their listings in a spreadsheet.
 //!
-//! A small RFC 4180 reader (quoted fields, doubled quotes, CRLF or LF); each row is turned into
-//! the listing JSON and read by [`parse_listing`], so CSV and JSON report the same field names.
+//! Read with the `csv` crate (RFC 4180: quoted fields, doubled quotes, line breaks in quotes, CRLF
+//! or LF; comma- or semicolon-delimited); each row is turned into the listing JSON and read by
+//! [`parse_listing`], so CSV and JSON report the same field names.
 //! List cells are separated by `;`, slots are written `tue 18;wed 9`, effectiveness
 //! `anxiety:effective;trauma:neutral`.
 
-use super::import::{Collector, RowError, unnumbered};
+use super::import::{Collector, RowAt, RowError, unnumbered};
 use super::listing::{Listing, parse_listing};
 use super::vocab::Word;
 use serde_json::{Map, Value, json};
@@ -41,37 +42,71 @@ pub const CSV_COLUMNS: [&str; 27] = [
     "effectiveness",
 ];
 
-/// Splits CSV text into records of fields.
-fn records(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
+/// The delimiter of a file: `;` when its first line holds more `;` than `,` outside quotes
+/// (spreadsheet programs in locales that write decimal commas save CSV that way), else `,`.
+/// Header names hold neither, so the header line decides.
+fn delimiter_of(text: &str) -> u8 {
+    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
+    for c in text.chars() {
+        match c {
+            '\n' if !quoted => break,
+            '"' => quoted = !quoted,
+            ',' if !quoted => commas += 1,
+            ';' if !quoted => semicolons += 1,
+            _ => {}
         }
     }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
+    if semicolons > commas { b';' } else { b',' }
+}
+
+/// The 1-based line of `text` that a record the reader places at byte `offset` begins on: the
+/// reader may place it on the line break that ends the line before (or on blank lines), so those
+/// are stepped over first.
+fn line_at(text: &str, offset: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
+        end += 1;
     }
-    rows.retain(|r| !(r.len() == 1 && r[0].trim().is_empty()));
-    rows
+    1 + bytes[..end].iter().filter(|b| **b == b'\n').count()
+}
+
+/// One record of a CSV file and the line of the file it starts on (1 is the first line).
+struct Record {
+    line: usize,
+    fields: Vec<String>,
+}
+
+/// Splits CSV text into records with the `csv` crate (RFC 4180: quoted fields may hold the
+/// delimiter, doubled quotes and line breaks; CRLF or LF), blank lines left out. A record the
+/// reader cannot make out is reported with its line.
+fn records(text: &str) -> (Vec<Record>, Vec<(usize, String)>) {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter_of(text))
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    let mut broken = Vec::new();
+    for result in reader.records() {
+        match result {
+            Ok(record) => {
+                let fields: Vec<String> = record.iter().map(str::to_owned).collect();
+                if fields.len() == 1 && fields[0].trim().is_empty() {
+                    continue;
+                }
+                let line = record.position().map_or(0, |p| line_at(text, p.byte()));
+                out.push(Record { line, fields });
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
+                broken.push((line, format!("cannot be read as CSV ({e})")));
+            }
+        }
+    }
+    (out, broken)
 }
 
 fn list(cell: &str) -> Value {
@@ -177,19 +212,28 @@ fn to_json(cell: impl Fn(&str) -> String, row: usize, errors: &mut Vec<RowError>
     })
 }
 
-/// Reads a CSV directory with a header row naming the columns of [`CSV_COLUMNS`] (any order).
-/// Row numbers count data rows from 1; a header problem is reported as row 0 and reads nothing.
+/// Reads a CSV directory with a header row naming the columns of [`CSV_COLUMNS`] (any order),
+/// comma- or semicolon-delimited. Row numbers count data rows from 1, and every problem also
+/// names the line of the file its row starts on (the header is line 1; a quoted cell with line
+/// breaks makes a row span several); a header problem is reported as row 0 and reads nothing.
 pub fn parse_csv(text: &str) -> (Vec<Listing>, Vec<RowError>) {
     unnumbered(parse_csv_numbered(text))
 }
 
-/// [`parse_csv`] with each good listing's data row number.
-pub fn parse_csv_numbered(text: &str) -> (Vec<(usize, Listing)>, Vec<RowError>) {
-    let mut rows = records(text.strip_prefix('\u{feff}').unwrap_or(text)).into_iter();
+/// [`parse_csv`] with each good listing's data row and line.
+pub fn parse_csv_numbered(text: &str) -> (Vec<(RowAt, Listing)>, Vec<RowError>) {
+    let (records, broken) = records(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let mut rows = records.into_iter();
     let Some(header) = rows.next() else {
-        return (Vec::new(), Vec::new());
+        let errors = broken
+            .into_iter()
+            .map(|(line, why)| RowError::at(0, line, "row", why))
+            .collect();
+        return (Vec::new(), errors);
     };
+    let header_line = header.line;
     let header: Vec<String> = header
+        .fields
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
@@ -206,15 +250,17 @@ pub fn parse_csv_numbered(text: &str) -> (Vec<(usize, Listing)>, Vec<RowError>) 
     if !missing.is_empty() || !unknown.is_empty() {
         let mut errors = Vec::new();
         if !missing.is_empty() {
-            errors.push(RowError::new(
+            errors.push(RowError::at(
                 0,
+                header_line,
                 "header",
                 format!("is missing the columns {}", missing.join(", ")),
             ));
         }
         if !unknown.is_empty() {
-            errors.push(RowError::new(
+            errors.push(RowError::at(
                 0,
+                header_line,
                 "header",
                 format!("has unknown columns {}", unknown.join(", ")),
             ));
@@ -222,15 +268,23 @@ pub fn parse_csv_numbered(text: &str) -> (Vec<(usize, Listing)>, Vec<RowError>) 
         return (Vec::new(), errors);
     }
     let mut out = Collector::new();
+    for (line, why) in broken {
+        out.errors.push(RowError::at(0, line, "row", why));
+    }
     for (i, record) in rows.enumerate() {
-        let row = i + 1;
+        let at = RowAt {
+            row: i + 1,
+            line: record.line,
+        };
+        let record = record.fields;
         if record.len() != header.len() {
             let reason = format!(
                 "has {} cells, the header has {}",
                 record.len(),
                 header.len()
             );
-            out.errors.push(RowError::new(row, "row", reason));
+            out.errors
+                .push(RowError::at(at.row, at.line, "row", reason));
             continue;
         }
         let cell = |name: &str| {
@@ -241,18 +295,19 @@ pub fn parse_csv_numbered(text: &str) -> (Vec<(usize, Listing)>, Vec<RowError>) 
                 .unwrap_or_default()
         };
         let mut errors = Vec::new();
-        let value = to_json(cell, row, &mut errors);
+        let value = to_json(cell, at.row, &mut errors);
         let parsed = parse_listing(&value);
         if errors.is_empty() {
-            out.accept(row, parsed);
+            out.accept(at, parsed);
         } else {
-            out.errors.extend(errors);
+            out.errors
+                .extend(errors.into_iter().map(|e| e.on_line(at.line)));
             if let Err(invalid) = parsed {
                 out.errors.extend(
                     invalid
                         .0
                         .into_iter()
-                        .map(|e| RowError::new(row, e.field, e.reason)),
+                        .map(|e| RowError::at(at.row, at.line, e.field, e.reason)),
                 );
             }
         }

@@ -9,6 +9,9 @@ use std::collections::HashMap;
 pub struct RowError {
     /// 1-based: the line for JSON Lines, the data row (header excluded) for CSV; 0 for the header.
     pub row: usize,
+    /// The line of the file the row starts on (1-based; for CSV the header is line 1, and a
+    /// quoted cell with line breaks makes a row span several lines).
+    pub line: usize,
     /// The listing field (`fee.amount`), or `json` / `row` / `header` for a row that cannot be read.
     pub field: String,
     /// Why, in plain words.
@@ -16,20 +19,45 @@ pub struct RowError {
 }
 
 impl RowError {
-    /// A problem in `row` with `field`.
+    /// A problem in `row` with `field`, where the row is line `row` of the file (JSON Lines).
     pub fn new(row: usize, field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::at(row, row, field, reason)
+    }
+
+    /// A problem in `row`, which starts on `line` of the file, with `field`.
+    pub fn at(
+        row: usize,
+        line: usize,
+        field: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
         Self {
             row,
+            line,
             field: field.into(),
             reason: reason.into(),
         }
     }
+
+    /// The same problem, said to be on `line`.
+    pub fn on_line(self, line: usize) -> Self {
+        Self { line, ..self }
+    }
+}
+
+/// Where a row is in its file: its number among the rows, and the line it starts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowAt {
+    /// 1-based row number (see [`RowError::row`]).
+    pub row: usize,
+    /// 1-based line the row starts on.
+    pub line: usize,
 }
 
 /// Keeps the listing unless its id was seen on an earlier row of the same file.
 pub(crate) struct Collector {
     seen: HashMap<String, usize>,
-    pub listings: Vec<(usize, Listing)>,
+    pub listings: Vec<(RowAt, Listing)>,
     pub errors: Vec<RowError>,
 }
 
@@ -42,17 +70,18 @@ impl Collector {
         }
     }
 
-    pub fn accept(&mut self, row: usize, parsed: Result<Listing, crate::Invalid>) {
+    pub fn accept(&mut self, at: RowAt, parsed: Result<Listing, crate::Invalid>) {
         match parsed {
             Ok(listing) => match self.seen.get(&listing.id) {
-                Some(first) => self.errors.push(RowError::new(
-                    row,
+                Some(first) => self.errors.push(RowError::at(
+                    at.row,
+                    at.line,
                     "id",
                     format!("repeats the id of row {first}"),
                 )),
                 None => {
-                    self.seen.insert(listing.id.clone(), row);
-                    self.listings.push((row, listing));
+                    self.seen.insert(listing.id.clone(), at.row);
+                    self.listings.push((at, listing));
                 }
             },
             Err(invalid) => {
@@ -60,20 +89,20 @@ impl Collector {
                     invalid
                         .0
                         .into_iter()
-                        .map(|e| RowError::new(row, e.field, e.reason)),
+                        .map(|e| RowError::at(at.row, at.line, e.field, e.reason)),
                 );
             }
         }
     }
 
-    pub fn finish(self) -> (Vec<(usize, Listing)>, Vec<RowError>) {
+    pub fn finish(self) -> (Vec<(RowAt, Listing)>, Vec<RowError>) {
         (self.listings, self.errors)
     }
 }
 
 /// Drops the row numbers of [`parse_jsonl_numbered`] or [`super::parse_csv_numbered`].
 pub(crate) fn unnumbered(
-    (listings, errors): (Vec<(usize, Listing)>, Vec<RowError>),
+    (listings, errors): (Vec<(RowAt, Listing)>, Vec<RowError>),
 ) -> (Vec<Listing>, Vec<RowError>) {
     (listings.into_iter().map(|(_, l)| l).collect(), errors)
 }
@@ -85,14 +114,20 @@ pub fn parse_jsonl(text: &str) -> (Vec<Listing>, Vec<RowError>) {
 
 /// [`parse_jsonl`] with each good listing's line number, for refusals found after parsing (a
 /// listing that belongs to an account).
-pub fn parse_jsonl_numbered(text: &str) -> (Vec<(usize, Listing)>, Vec<RowError>) {
+pub fn parse_jsonl_numbered(text: &str) -> (Vec<(RowAt, Listing)>, Vec<RowError>) {
     let mut out = Collector::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(value) => out.accept(i + 1, parse_listing(&value)),
+            Ok(value) => out.accept(
+                RowAt {
+                    row: i + 1,
+                    line: i + 1,
+                },
+                parse_listing(&value),
+            ),
             Err(e) => out.errors.push(RowError::new(
                 i + 1,
                 "json",

@@ -35,7 +35,7 @@ pub use csv::{CSV_COLUMNS, parse_csv, parse_csv_numbered, to_csv};
 pub use fit::{EndingReason, FitProfile};
 pub use generate::{generate, generate_requests};
 pub use geo::{EARTH_RADIUS_KM, haversine_km};
-pub use import::{RowError, parse_jsonl, parse_jsonl_numbered, to_jsonl};
+pub use import::{RowAt, RowError, parse_jsonl, parse_jsonl_numbered, to_jsonl};
 pub use index::Index;
 pub use listing::{Fee, Identity, Listing, Location, Slot, Style, parse_listing};
 pub use offered::Offered;

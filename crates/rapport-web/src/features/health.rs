@@ -16,13 +16,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "Up")))]
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "Up", body = String, content_type = "text/plain")))]
 async fn healthz() -> &'static str {
     "ok"
 }
 
 /// The database is reachable and migrated; 503 otherwise (the process keeps running).
-#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, description = "Ready"), (status = 503, description = "Database not reachable or not migrated")))]
+#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, description = "Ready", body = String, content_type = "text/plain"), (status = 503, description = "Database not reachable or not migrated")))]
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if !state.is_ready() {
         return (StatusCode::SERVICE_UNAVAILABLE, "database not migrated yet");

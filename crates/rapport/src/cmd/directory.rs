@@ -103,7 +103,10 @@ async fn import(args: &ImportArgs) -> anyhow::Result<bool> {
     let report = ImportReport::new(imported, created, errors);
     let file = args.file.display();
     for e in &report.errors {
-        eprintln!("{file}: row {}: {}: {}", e.row, e.field, e.reason);
+        eprintln!(
+            "{file}: row {} (line {}): {}: {}",
+            e.row, e.line, e.field, e.reason
+        );
     }
     println!("{}", report.summary());
     Ok(report.refused == 0)

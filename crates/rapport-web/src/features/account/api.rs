@@ -67,7 +67,7 @@ pub struct SessionOut {
 
 /// Create an account and log in (sets the session cookie).
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "account", request_body = SignupInput,
-    responses((status = 201, body = SessionOut), (status = 422, description = "Invalid fields, each named"), (status = 429, description = "Too many attempts")))]
+    responses((status = 201, description = "Signed up and logged in", body = SessionOut), (status = 422, description = "Invalid fields, each named"), (status = 429, description = "Too many attempts")))]
 async fn signup(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -110,7 +110,7 @@ pub struct LoginIn {
 
 /// Log in (sets the session cookie; the session id is new on every login).
 #[utoipa::path(post, path = "/api/v1/session", tag = "account", request_body = LoginIn,
-    responses((status = 200, body = SessionOut), (status = 422, description = "E-mail and password don't match"), (status = 429, description = "Too many attempts")))]
+    responses((status = 200, description = "Logged in", body = SessionOut), (status = 422, description = "E-mail and password don't match"), (status = 429, description = "Too many attempts")))]
 async fn login(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -133,7 +133,7 @@ async fn logout(State(state): State<AppState>, viewer: Viewer) -> Result<Respons
 }
 
 /// The logged-in account.
-#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = AccountOut), (status = 401, description = "Not logged in")))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, description = "Your account", body = AccountOut), (status = 401, description = "Not logged in")))]
 async fn me(viewer: Viewer) -> Json<AccountOut> {
     Json((&viewer.user).into())
 }
@@ -148,7 +148,7 @@ pub struct TimeZoneIn {
 
 /// Change the account's time zone (an unknown name is a 422 naming `time_zone`).
 #[utoipa::path(put, path = "/api/v1/me/time-zone", tag = "account", request_body = TimeZoneIn,
-    responses((status = 200, body = AccountOut), (status = 401, description = "Not logged in"), (status = 422, description = "Unknown time zone")))]
+    responses((status = 200, description = "Saved; your account", body = AccountOut), (status = 401, description = "Not logged in"), (status = 422, description = "Unknown time zone")))]
 async fn set_time_zone(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -193,13 +193,44 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A token as the API lists it (never the secret itself).
+#[derive(Serialize, ToSchema)]
+pub struct TokenOut {
+    /// Token id (used to revoke it).
+    pub id: String,
+    /// The name its owner gave it.
+    pub name: String,
+    /// Creation time, Unix ms.
+    pub created_at: i64,
+    /// Last use, Unix ms.
+    pub last_used_at: Option<i64>,
+    /// Revocation time, Unix ms.
+    pub revoked_at: Option<i64>,
+    /// When it stops working on its own, Unix ms.
+    pub expires_at: Option<i64>,
+}
+
+impl From<TokenInfo> for TokenOut {
+    fn from(t: TokenInfo) -> Self {
+        TokenOut {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+            expires_at: t.expires_at,
+        }
+    }
+}
+
 /// The account's API tokens (never their secrets).
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "account", responses((status = 200, description = "Tokens, newest first")))]
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "account", responses((status = 200, description = "Tokens, newest first", body = [TokenOut])))]
 async fn list_tokens(
     State(state): State<AppState>,
     viewer: Viewer,
-) -> Result<Json<Vec<TokenInfo>>, AppError> {
-    Ok(Json(tokens::list(&state.db, &viewer.user.id).await?))
+) -> Result<Json<Vec<TokenOut>>, AppError> {
+    let list = tokens::list(&state.db, &viewer.user.id).await?;
+    Ok(Json(list.into_iter().map(TokenOut::from).collect()))
 }
 
 /// A token to create.
@@ -228,7 +259,7 @@ pub struct TokenCreated {
 
 /// Create a personal access token.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "account", request_body = TokenIn,
-    responses((status = 201, body = TokenCreated), (status = 403, description = "Asked with an API token"), (status = 422, description = "Invalid name or days")))]
+    responses((status = 201, description = "Created; the secret is shown this once", body = TokenCreated), (status = 403, description = "Asked with an API token"), (status = 422, description = "Invalid name or days")))]
 async fn create_token(
     State(state): State<AppState>,
     SessionViewer(viewer): SessionViewer,

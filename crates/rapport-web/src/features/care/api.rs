@@ -48,7 +48,7 @@ pub fn appointment_json(a: &Appointment) -> Value {
 }
 
 /// Therapists who take bookings through Rapport.
-#[utoipa::path(get, path = "/api/v1/care/therapists", tag = "care", responses((status = 200, description = "Therapists with a published week")))]
+#[utoipa::path(get, path = "/api/v1/care/therapists", tag = "care", responses((status = 200, description = "Therapists with a published week", body = [Object])))]
 async fn therapists(
     State(state): State<AppState>,
     _viewer: Viewer,
@@ -63,7 +63,7 @@ async fn therapists(
 
 /// A therapist's week, cancellation policy and free times in the coming four weeks.
 #[utoipa::path(get, path = "/api/v1/care/therapists/{id}", tag = "care", params(("id" = String, Path)),
-    responses((status = 200, description = "Policy and free times"), (status = 404, description = "No such therapist, or no published week")))]
+    responses((status = 200, description = "Policy and free times", body = Object), (status = 404, description = "No such therapist, or no published week")))]
 async fn therapist(
     State(state): State<AppState>,
     _viewer: Viewer,
@@ -113,7 +113,7 @@ fn fifty() -> i64 {
 
 /// Publish your week (therapists): replaces the previous one; booked appointments stay.
 #[utoipa::path(put, path = "/api/v1/care/availability", tag = "care", request_body = AvailabilityIn,
-    responses((status = 200, description = "Saved"), (status = 422, description = "Invalid fields, each named")))]
+    responses((status = 200, description = "Saved", body = Object), (status = 422, description = "Invalid fields, each named")))]
 async fn set_availability(
     State(state): State<AppState>,
     t: TherapistScope,
@@ -139,7 +139,7 @@ async fn set_availability(
 }
 
 /// Your appointments and offers (as client or therapist), earliest first.
-#[utoipa::path(get, path = "/api/v1/care/appointments", tag = "care", responses((status = 200, description = "Appointments")))]
+#[utoipa::path(get, path = "/api/v1/care/appointments", tag = "care", responses((status = 200, description = "Appointments", body = [Object])))]
 async fn list_appointments(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -174,7 +174,7 @@ pub struct BookingIn {
 
 /// Book an appointment (clients). All weekly occurrences are booked or none.
 #[utoipa::path(post, path = "/api/v1/care/appointments", tag = "care", request_body = BookingIn,
-    responses((status = 201, description = "Booked"), (status = 409, description = "The time was just taken"), (status = 422, description = "Past, not offered, or not possible at this stage")))]
+    responses((status = 201, description = "Booked", body = [Object]), (status = 409, description = "The time was just taken"), (status = 422, description = "Past, not offered, or not possible at this stage")))]
 async fn book(
     State(state): State<AppState>,
     client: ClientScope,
@@ -199,7 +199,7 @@ pub struct CancelIn {
 
 /// Cancel one of your appointments before it starts; the slot goes to the waitlist.
 #[utoipa::path(post, path = "/api/v1/care/appointments/{id}/cancel", tag = "care", params(("id" = String, Path)), request_body = CancelIn,
-    responses((status = 200, description = "Cancelled"), (status = 404, description = "Not yours"), (status = 409, description = "Already started or not booked")))]
+    responses((status = 200, description = "Cancelled", body = Object), (status = 404, description = "Not yours"), (status = 409, description = "Already started or not booked")))]
 async fn cancel(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -212,7 +212,7 @@ async fn cancel(
 
 /// Record that a client did not come (therapists, after the start); the client gets a gentle nudge.
 #[utoipa::path(post, path = "/api/v1/care/appointments/{id}/missed", tag = "care", params(("id" = String, Path)),
-    responses((status = 200, description = "Recorded"), (status = 404, description = "Not yours"), (status = 409, description = "Not started or not booked")))]
+    responses((status = 200, description = "Recorded", body = Object), (status = 404, description = "Not yours"), (status = 409, description = "Not started or not booked")))]
 async fn missed(
     State(state): State<AppState>,
     t: TherapistScope,
@@ -224,7 +224,7 @@ async fn missed(
 
 /// One appointment as an iCalendar file.
 #[utoipa::path(get, path = "/api/v1/care/appointments/{id}/ics", tag = "care", params(("id" = String, Path)),
-    responses((status = 200, description = "text/calendar"), (status = 404, description = "Not yours")))]
+    responses((status = 200, description = "text/calendar", body = String, content_type = "text/calendar"), (status = 404, description = "Not yours")))]
 async fn appointment_ics(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -235,7 +235,7 @@ async fn appointment_ics(
 }
 
 /// Your waitlist entries and open offers (clients).
-#[utoipa::path(get, path = "/api/v1/care/waitlist", tag = "care", responses((status = 200, description = "Entries and offers")))]
+#[utoipa::path(get, path = "/api/v1/care/waitlist", tag = "care", responses((status = 200, description = "Entries and offers", body = Object)))]
 async fn waitlist_list(
     State(state): State<AppState>,
     client: ClientScope,
@@ -265,7 +265,7 @@ pub struct JoinIn {
 /// Join a therapist's waitlist, or a practice's (`practice_id`: any of its therapists): freed
 /// times are offered first come, first served.
 #[utoipa::path(post, path = "/api/v1/care/waitlist", tag = "care", request_body = JoinIn,
-    responses((status = 201, description = "Joined"), (status = 409, description = "Already waiting"), (status = 422, description = "No such practice, or both or neither of therapist_id and practice_id")))]
+    responses((status = 201, description = "Joined", body = Object), (status = 409, description = "Already waiting"), (status = 422, description = "No such practice, or both or neither of therapist_id and practice_id")))]
 async fn join_waitlist(
     State(state): State<AppState>,
     client: ClientScope,
@@ -303,7 +303,7 @@ async fn leave_waitlist(
 
 /// Accept a freed time held for you; refused clearly once the hold has expired.
 #[utoipa::path(post, path = "/api/v1/care/offers/{id}/accept", tag = "care", params(("id" = String, Path)),
-    responses((status = 200, description = "Booked"), (status = 404, description = "No such offer for you"), (status = 409, description = "Expired or already accepted")))]
+    responses((status = 200, description = "Booked", body = Object), (status = 404, description = "No such offer for you"), (status = 409, description = "Expired or already accepted")))]
 async fn accept_offer(
     State(state): State<AppState>,
     client: ClientScope,
@@ -326,7 +326,7 @@ async fn decline_offer(
 }
 
 /// Make a new secret calendar feed URL (the previous one stops working). Shown only now.
-#[utoipa::path(post, path = "/api/v1/care/calendar", tag = "care", responses((status = 201, description = "The feed URL")))]
+#[utoipa::path(post, path = "/api/v1/care/calendar", tag = "care", responses((status = 201, description = "The feed URL", body = Object)))]
 async fn new_feed(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -350,7 +350,7 @@ async fn revoke_feed(
 
 /// The e-mail outbox of the administrator's own practice: recipient, subject, status, attempts
 /// and errors of mail to or about its therapists; never bodies, never another practice's mail.
-#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "care", responses((status = 200, description = "Newest 200 messages of your practice"), (status = 403, description = "Not an administrator, or not in a practice")))]
+#[utoipa::path(get, path = "/api/v1/admin/outbox", tag = "care", responses((status = 200, description = "Newest 200 messages of your practice", body = [Object]), (status = 403, description = "Not an administrator, or not in a practice")))]
 async fn admin_outbox(
     State(state): State<AppState>,
     admin: AdminScope,

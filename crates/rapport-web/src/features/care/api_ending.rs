@@ -36,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// A relationship's stage, its appointments and any referral suggestions (clients).
 #[utoipa::path(get, path = "/api/v1/care/relationships/{id}", tag = "care", params(("id" = String, Path)),
-    responses((status = 200, description = "Stage, appointments, referral"), (status = 404, description = "Not yours")))]
+    responses((status = 200, description = "Stage, appointments, referral", body = Object), (status = 404, description = "Not yours")))]
 async fn relationship(
     State(state): State<AppState>,
     client: ClientScope,
@@ -98,7 +98,7 @@ fn choice(input: &EndingIn) -> Result<EndingChoice, AppError> {
 
 /// Preview an ending: the message exactly as it would be sent and what would be cancelled. Nothing is stored or sent.
 #[utoipa::path(post, path = "/api/v1/care/relationships/{id}/ending/preview", tag = "care", params(("id" = String, Path)), request_body = EndingIn,
-    responses((status = 200, description = "The preview"), (status = 422, description = "Invalid fields, each named")))]
+    responses((status = 200, description = "The preview", body = Object), (status = 422, description = "Invalid fields, each named")))]
 async fn ending_preview(
     State(state): State<AppState>,
     client: ClientScope,
@@ -116,7 +116,7 @@ async fn ending_preview(
 /// End a relationship (`confirm: true`): sends the message, cancels future appointments (freed
 /// times go to the waitlist), asks for a referral if chosen, and updates your fit profile.
 #[utoipa::path(post, path = "/api/v1/care/relationships/{id}/ending", tag = "care", params(("id" = String, Path)), request_body = EndingIn,
-    responses((status = 201, description = "Ended"), (status = 409, description = "Already ended"), (status = 422, description = "Not confirmed or invalid fields")))]
+    responses((status = 201, description = "Ended", body = Object), (status = 409, description = "Already ended"), (status = 422, description = "Not confirmed or invalid fields")))]
 async fn end(
     State(state): State<AppState>,
     client: ClientScope,
@@ -141,7 +141,7 @@ async fn end(
 
 /// Finish an ending relationship without (or after) the closing session.
 #[utoipa::path(post, path = "/api/v1/care/relationships/{id}/finish", tag = "care", params(("id" = String, Path)),
-    responses((status = 200, description = "Ended"), (status = 409, description = "Not ending")))]
+    responses((status = 200, description = "Ended", body = Object), (status = 409, description = "Not ending")))]
 async fn finish(
     State(state): State<AppState>,
     client: ClientScope,
@@ -152,7 +152,7 @@ async fn finish(
 }
 
 /// Your referral requests and the colleagues suggested (clients).
-#[utoipa::path(get, path = "/api/v1/care/referrals", tag = "care", responses((status = 200, description = "Referrals with suggestions")))]
+#[utoipa::path(get, path = "/api/v1/care/referrals", tag = "care", responses((status = 200, description = "Referrals with suggestions", body = [Object])))]
 async fn my_referrals(
     State(state): State<AppState>,
     client: ClientScope,
@@ -163,7 +163,7 @@ async fn my_referrals(
 
 /// Your practice (therapists): appointments, waitlist, referral requests and endings (never the
 /// client's private reason).
-#[utoipa::path(get, path = "/api/v1/care/practice", tag = "care", responses((status = 200, description = "Overview")))]
+#[utoipa::path(get, path = "/api/v1/care/practice", tag = "care", responses((status = 200, description = "Overview", body = Object)))]
 async fn practice(
     State(state): State<AppState>,
     t: TherapistScope,
@@ -193,7 +193,7 @@ pub struct ReferralIn {
 
 /// Answer a referral request with colleagues from the directory (therapists).
 #[utoipa::path(post, path = "/api/v1/care/referrals/{id}/answer", tag = "care", params(("id" = String, Path)), request_body = ReferralIn,
-    responses((status = 200, description = "Sent to the client"), (status = 404, description = "Not yours"), (status = 409, description = "Already answered"), (status = 422, description = "Invalid picks")))]
+    responses((status = 200, description = "Sent to the client", body = Object), (status = 404, description = "Not yours"), (status = 409, description = "Already answered"), (status = 422, description = "Invalid picks")))]
 async fn answer_referral(
     State(state): State<AppState>,
     t: TherapistScope,

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use rapport_store::practices::{self, TherapistSettings};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -28,7 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Your alerts, newest first, each with a link to its evidence (each client shown is recorded).
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "feedback", responses((status = 200, description = "Alerts"), (status = 403, description = "Not a therapist")))]
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "feedback", responses((status = 200, description = "Alerts", body = [Object]), (status = 403, description = "Not a therapist")))]
 async fn alert_list(
     State(state): State<AppState>,
     therapist: TherapistScope,
@@ -48,7 +48,7 @@ async fn alert_list(
 
 /// Mark an alert seen; answers with where its evidence is.
 #[utoipa::path(post, path = "/api/v1/alerts/{id}/seen", tag = "feedback", params(("id" = String, Path)),
-    responses((status = 200, description = "Marked seen"), (status = 404, description = "Not your alert")))]
+    responses((status = 200, description = "Marked seen", body = Object), (status = 404, description = "Not your alert")))]
 async fn alert_seen(
     State(state): State<AppState>,
     therapist: TherapistScope,
@@ -101,7 +101,7 @@ async fn alert_acknowledge(
 
 /// A client's measures over the course, where they share measures with you (recorded).
 #[utoipa::path(get, path = "/api/v1/caseload/{id}/outcomes", tag = "feedback", params(("id" = String, Path)),
-    responses((status = 200, description = "Outcome view"), (status = 403, description = "The client keeps measures private"), (status = 404, description = "Not shared with you")))]
+    responses((status = 200, description = "Outcome view", body = outcomes::OutcomeView), (status = 403, description = "The client keeps measures private"), (status = 404, description = "Not shared with you")))]
 async fn therapist_outcomes(
     State(state): State<AppState>,
     therapist: TherapistScope,
@@ -114,7 +114,7 @@ async fn therapist_outcomes(
 
 /// Your own measures over one of your relationships, with the NHS Talking Therapies category.
 #[utoipa::path(get, path = "/api/v1/relationships/{id}/outcomes", tag = "feedback", params(("id" = String, Path)),
-    responses((status = 200, description = "Outcome view"), (status = 404, description = "Not yours")))]
+    responses((status = 200, description = "Outcome view", body = outcomes::OutcomeView), (status = 404, description = "Not yours")))]
 async fn client_outcomes(
     State(state): State<AppState>,
     client: ClientScope,
@@ -125,7 +125,7 @@ async fn client_outcomes(
 
 /// Pooled ending reasons (null below 5 endings), your own outcome rates and per-concern
 /// effectiveness (rated from 15 cases), and your settings.
-#[utoipa::path(get, path = "/api/v1/feedback", tag = "feedback", responses((status = 200, description = "Feedback")))]
+#[utoipa::path(get, path = "/api/v1/feedback", tag = "feedback", responses((status = 200, description = "Feedback", body = Object)))]
 async fn feedback(
     State(state): State<AppState>,
     therapist: TherapistScope,
@@ -141,14 +141,34 @@ async fn feedback(
     })))
 }
 
+/// A therapist's settings as the API shows them.
+#[derive(Serialize, ToSchema)]
+pub struct SettingsOut {
+    /// A client counts as overdue this many days after their last check-in.
+    pub overdue_days: i64,
+    /// Whether measured effectiveness may be written to their listing for matching.
+    pub publish_effectiveness: bool,
+}
+
+impl From<TherapistSettings> for SettingsOut {
+    fn from(s: TherapistSettings) -> Self {
+        SettingsOut {
+            overdue_days: s.overdue_days,
+            publish_effectiveness: s.publish_effectiveness,
+        }
+    }
+}
+
 /// Your settings.
-#[utoipa::path(get, path = "/api/v1/me/therapist-settings", tag = "feedback", responses((status = 200, description = "Settings")))]
+#[utoipa::path(get, path = "/api/v1/me/therapist-settings", tag = "feedback", responses((status = 200, description = "Settings", body = SettingsOut)))]
 async fn get_settings(
     State(state): State<AppState>,
     therapist: TherapistScope,
-) -> Result<Json<TherapistSettings>, AppError> {
+) -> Result<Json<SettingsOut>, AppError> {
     Ok(Json(
-        practices::settings(&state.db, &therapist.user.id).await?,
+        practices::settings(&state.db, &therapist.user.id)
+            .await?
+            .into(),
     ))
 }
 
@@ -166,7 +186,7 @@ pub struct SettingsIn {
 /// Change your settings. Changing consent writes (or clears) your listing's measured
 /// effectiveness at once; the answer says what was published.
 #[utoipa::path(put, path = "/api/v1/me/therapist-settings", tag = "feedback", request_body = SettingsIn,
-    responses((status = 200, description = "Saved"), (status = 422, description = "Overdue days out of range")))]
+    responses((status = 200, description = "Saved", body = Object), (status = 422, description = "Overdue days out of range")))]
 async fn put_settings(
     State(state): State<AppState>,
     therapist: TherapistScope,

@@ -21,7 +21,7 @@ use crate::state::AppState;
 pub const CHARTED: [&str; 3] = ["phq9", "gad7", "ors"];
 
 /// A clinical cut-off as drawn on a chart.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Cutoff {
     /// The threshold.
     pub value: f64,
@@ -32,7 +32,7 @@ pub struct Cutoff {
 }
 
 /// One measure's scores in the course.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Series {
     /// The instrument's id.
     pub instrument: String,
@@ -46,12 +46,13 @@ pub struct Series {
     pub reliable_change: Option<f64>,
     /// Whether a fall is an improvement (symptom measures).
     pub lower_is_better: bool,
-    /// `(when, total)`, oldest first.
+    /// `(when, total)`, oldest first: each a pair `[Unix ms, total]`.
+    #[schema(value_type = Vec<Vec<f64>>)]
     pub points: Vec<(i64, f64)>,
 }
 
 /// A course's outcome view.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct OutcomeView {
     /// The relationship.
     pub relationship_id: String,
@@ -64,8 +65,10 @@ pub struct OutcomeView {
     /// One series per charted measure.
     pub series: Vec<Series>,
     /// First and last scores.
+    #[schema(value_type = Object)]
     pub course: CourseSummary,
     /// The NHS Talking Therapies category, with two paired scores or more.
+    #[schema(value_type = Option<Object>)]
     pub nhs: Option<NhsOutcome>,
     /// That category in words.
     pub nhs_headline: Option<&'static str>,

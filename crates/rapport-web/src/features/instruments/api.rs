@@ -35,8 +35,8 @@ fn fhir_json(value: impl serde::Serialize) -> Response {
 
 /// Every instrument with its text status; licensed ones without installed text are listed as
 /// "text not installed" and are not offerable.
-#[utoipa::path(get, path = "/api/v1/instruments", tag = "instruments",
-    responses((status = 200, description = "Instruments"), (status = 401, description = "Not logged in")))]
+#[utoipa::path(get, path = "/api/v1/instruments", tag = "instruments", operation_id = "list_instruments",
+    responses((status = 200, description = "Instruments", body = [Object]), (status = 401, description = "Not logged in")))]
 async fn list(State(state): State<AppState>, _viewer: Viewer) -> Result<Json<Value>, AppError> {
     let registry = registry::current(&state).await?;
     Ok(Json(Value::Array(
@@ -45,8 +45,8 @@ async fn list(State(state): State<AppState>, _viewer: Viewer) -> Result<Json<Val
 }
 
 /// One instrument's definition: items, response options, scales, bands, cut-offs, flags.
-#[utoipa::path(get, path = "/api/v1/instruments/{id}", tag = "instruments", params(("id" = String, Path)),
-    responses((status = 200, description = "Definition"), (status = 404, description = "No such instrument")))]
+#[utoipa::path(get, path = "/api/v1/instruments/{id}", tag = "instruments", operation_id = "show_instrument", params(("id" = String, Path)),
+    responses((status = 200, description = "Definition", body = Object), (status = 404, description = "No such instrument")))]
 async fn show(
     State(state): State<AppState>,
     _viewer: Viewer,
@@ -59,7 +59,7 @@ async fn show(
 
 /// One instrument as a FHIR R4 Questionnaire (LOINC codes where they exist).
 #[utoipa::path(get, path = "/api/v1/instruments/{id}/fhir", tag = "instruments", params(("id" = String, Path)),
-    responses((status = 200, description = "FHIR Questionnaire", content_type = "application/fhir+json"), (status = 404, description = "No such instrument")))]
+    responses((status = 200, description = "FHIR Questionnaire", content_type = "application/fhir+json", body = Object), (status = 404, description = "No such instrument")))]
 async fn show_fhir(
     State(state): State<AppState>,
     _viewer: Viewer,
@@ -74,7 +74,7 @@ async fn show_fhir(
 /// bands and flags; a crisis answer (PHQ-9 item 9 above 0) adds `crisis: true`, the crisis lines
 /// and the help page.
 #[utoipa::path(post, path = "/api/v1/instruments/{id}/responses", tag = "instruments", params(("id" = String, Path)), request_body = Object,
-    responses((status = 201, description = "Scored and stored"),
+    responses((status = 201, description = "Scored and stored", body = Object),
         (status = 422, description = "Missing, unknown, out-of-range or wrongly typed answers, each naming the item and what it accepts; nothing stored"),
         (status = 409, description = "Not offered here (licensed text not installed, or asked within a relationship)"),
         (status = 404, description = "No such instrument")))]
@@ -95,7 +95,7 @@ async fn respond(
 /// object of item id to text, every item and nothing else. Offered to clients from then on, on
 /// every replica.
 #[utoipa::path(put, path = "/api/v1/instruments/{id}/text", tag = "instruments", params(("id" = String, Path)), request_body = Object,
-    responses((status = 200, description = "Installed; the instrument's listing"),
+    responses((status = 200, description = "Installed; the instrument's listing", body = Object),
         (status = 422, description = "A missing, empty or unknown item, or an instrument that ships its own text; nothing stored"),
         (status = 403, description = "Not an administrator"), (status = 404, description = "No such instrument")))]
 async fn install_text(
@@ -111,7 +111,7 @@ async fn install_text(
 
 /// Your own scored results, newest first.
 #[utoipa::path(get, path = "/api/v1/me/responses", tag = "instruments",
-    responses((status = 200, description = "Your results"), (status = 403, description = "Not a client account")))]
+    responses((status = 200, description = "Your results", body = [Object]), (status = 403, description = "Not a client account")))]
 async fn my_responses(
     State(state): State<AppState>,
     client: ClientScope,
@@ -122,10 +122,11 @@ async fn my_responses(
     )))
 }
 
-/// One of your results as a FHIR Bundle: the QuestionnaireResponse and an Observation per
-/// scored total with a LOINC code.
+/// One of your results as a FHIR Bundle (collection) a clinical system can import as it is: you
+/// as the Patient, the Questionnaire, the QuestionnaireResponse and an Observation per scored
+/// total with a LOINC code, each entry with a `urn:uuid:` fullUrl that the references use.
 #[utoipa::path(get, path = "/api/v1/me/responses/{id}/fhir", tag = "instruments", params(("id" = String, Path)),
-    responses((status = 200, description = "FHIR Bundle (collection)", content_type = "application/fhir+json"), (status = 404, description = "Not yours or not there")))]
+    responses((status = 200, description = "FHIR Bundle (collection)", content_type = "application/fhir+json", body = Object), (status = 404, description = "Not yours or not there")))]
 async fn my_response_fhir(
     State(state): State<AppState>,
     client: ClientScope,
@@ -139,5 +140,5 @@ async fn my_response_fhir(
             stored.id, stored.instrument_id
         ))
     })?;
-    Ok(fhir_json(export::bundle(def, &stored)?))
+    Ok(fhir_json(export::bundle(def, &stored, &client.user)?))
 }

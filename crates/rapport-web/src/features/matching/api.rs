@@ -39,7 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Every closed list (concerns, modalities, formats, identity words, ending reasons …) with
 /// labels, so clients never hard-code a word.
-#[utoipa::path(get, path = "/api/v1/vocabularies", tag = "matching", responses((status = 200, description = "Vocabularies")))]
+#[utoipa::path(get, path = "/api/v1/vocabularies", tag = "matching", responses((status = 200, description = "Vocabularies", body = Object)))]
 async fn vocabularies() -> Json<Value> {
     Json(vocabularies_json())
 }
@@ -145,7 +145,7 @@ async fn places(Query(q): Query<PlacesQuery>) -> Result<Json<PlacesFound>, AppEr
 /// Therapists who fit a request, best first, with each score component, reasons and unmet
 /// preferences (the same JSON as `rapport match`). Nothing is stored.
 #[utoipa::path(post, path = "/api/v1/match", tag = "matching", request_body = Object,
-    responses((status = 200, description = "total_eligible and results"), (status = 422, description = "Invalid fields, each named")))]
+    responses((status = 200, description = "total_eligible and results", body = Object), (status = 422, description = "Invalid fields, each named")))]
 async fn match_request(
     State(state): State<AppState>,
     Json(body): Json<Value>,
@@ -156,7 +156,7 @@ async fn match_request(
 
 /// Your own directory listing (therapists).
 #[utoipa::path(get, path = "/api/v1/me/listing", tag = "matching",
-    responses((status = 200, description = "The listing JSON"), (status = 404, description = "No listing yet")))]
+    responses((status = 200, description = "The listing JSON", body = Object), (status = 404, description = "No listing yet")))]
 async fn my_listing(
     State(state): State<AppState>,
     therapist: TherapistScope,
@@ -171,7 +171,7 @@ async fn my_listing(
 /// dimensions (`style`, each −3 … 3). The id is kept (a first listing gets one); effectiveness is
 /// set by the directory. Clients' searches see the change at once.
 #[utoipa::path(put, path = "/api/v1/me/listing", tag = "matching", request_body = Object,
-    responses((status = 200, description = "The saved listing"), (status = 422, description = "Invalid fields, each named")))]
+    responses((status = 200, description = "The saved listing", body = Object), (status = 422, description = "Invalid fields, each named")))]
 async fn put_my_listing(
     State(state): State<AppState>,
     therapist: TherapistScope,
@@ -194,7 +194,7 @@ async fn my_consultations(
 /// Create or replace a listing (administrators): a directory listing, or the listing of a
 /// therapist in your practice (its account link and effectiveness ratings are kept).
 #[utoipa::path(put, path = "/api/v1/listings/{id}", tag = "matching", params(("id" = String, Path)), request_body = Object,
-    responses((status = 200, description = "The saved listing"), (status = 422, description = "Invalid fields, each named"), (status = 403, description = "Not an administrator, or a therapist's listing outside your practice")))]
+    responses((status = 200, description = "The saved listing", body = Object), (status = 422, description = "Invalid fields, each named"), (status = 403, description = "Not an administrator, or a therapist's listing outside your practice")))]
 async fn put_listing(
     State(state): State<AppState>,
     admin: AdminScope,
@@ -265,7 +265,7 @@ pub struct ShortlistIn {
 /// Add a therapist to your shortlist (201; 200 when already there; 422 when the shortlist holds
 /// three or the id is not in the directory).
 #[utoipa::path(post, path = "/api/v1/shortlist", tag = "matching", request_body = ShortlistIn,
-    responses((status = 201, description = "Added; the shortlist", body = [Shortlisted]), (status = 200, description = "Already there"), (status = 422, description = "Full, or not in the directory")))]
+    responses((status = 201, description = "Added; the shortlist", body = [Shortlisted]), (status = 200, description = "Already there; the shortlist", body = [Shortlisted]), (status = 422, description = "Full, or not in the directory")))]
 async fn add_to_shortlist(
     State(state): State<AppState>,
     client: ClientScope,
@@ -327,7 +327,7 @@ async fn request_consultations(
 
 /// Your fit profile: the style the next therapist should have and whom not to suggest again,
 /// moved by why past relationships ended, with a plain-words description.
-#[utoipa::path(get, path = "/api/v1/me/fit-profile", tag = "matching", responses((status = 200, description = "style, exclude, description")))]
+#[utoipa::path(get, path = "/api/v1/me/fit-profile", tag = "matching", responses((status = 200, description = "style, exclude, description", body = Object)))]
 async fn get_fit_profile(
     State(state): State<AppState>,
     client: ClientScope,
@@ -339,7 +339,7 @@ async fn get_fit_profile(
 
 /// Replace your fit profile: `style` (each dimension −3 … 3) and `exclude` (listing ids).
 #[utoipa::path(put, path = "/api/v1/me/fit-profile", tag = "matching", request_body = Object,
-    responses((status = 200, description = "Saved"), (status = 422, description = "Invalid fields, each named")))]
+    responses((status = 200, description = "Saved", body = Object), (status = 422, description = "Invalid fields, each named")))]
 async fn put_fit_profile(
     State(state): State<AppState>,
     client: ClientScope,

@@ -333,7 +333,7 @@ async fn decline_form(
 
 /// Offer one of your free times for a request sent to your listing.
 #[utoipa::path(post, path = "/api/v1/me/listing/consultations/{id}/offer", tag = "matching", request_body = AnswerIn, params(("id" = String, Path)),
-    responses((status = 200, body = ConsultationView), (status = 404, description = "Not a request to you"), (status = 409, description = "Already answered"), (status = 422, description = "Not one of your free times, or the note is too long")))]
+    responses((status = 200, description = "Offered; the request as it stands", body = ConsultationView), (status = 404, description = "Not a request to you"), (status = 409, description = "Already answered"), (status = 422, description = "Not one of your free times, or the note is too long")))]
 async fn offer_api(
     State(state): State<AppState>,
     t: TherapistScope,
@@ -355,7 +355,7 @@ async fn offer_api(
 
 /// Decline a request sent to your listing, kindly (a standard kind message when you write none).
 #[utoipa::path(post, path = "/api/v1/me/listing/consultations/{id}/decline", tag = "matching", request_body = AnswerIn, params(("id" = String, Path)),
-    responses((status = 200, body = ConsultationView), (status = 404, description = "Not a request to you"), (status = 409, description = "Already answered"), (status = 422, description = "The note is too long")))]
+    responses((status = 200, description = "Declined; the request as it stands", body = ConsultationView), (status = 404, description = "Not a request to you"), (status = 409, description = "Already answered"), (status = 422, description = "The note is too long")))]
 async fn decline_api(
     State(state): State<AppState>,
     t: TherapistScope,

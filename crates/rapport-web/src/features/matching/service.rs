@@ -6,7 +6,7 @@
 //! and what a person was told always agree.
 
 use rapport_core::matching::{
-    Listing, MatchResponse, Request, RowError, parse_csv_numbered, parse_jsonl_numbered,
+    Listing, MatchResponse, Request, RowAt, RowError, parse_csv_numbered, parse_jsonl_numbered,
     parse_listing,
 };
 use rapport_core::vocabulary::format_money;
@@ -221,11 +221,11 @@ pub fn read_directory(text: &str, format: FileFormat) -> (Vec<Listing>, Vec<RowE
     (numbered.into_iter().map(|(_, l)| l).collect(), errors)
 }
 
-/// [`read_directory`] with each good listing's row number.
+/// [`read_directory`] with each good listing's row and line.
 pub fn read_directory_numbered(
     text: &str,
     format: FileFormat,
-) -> (Vec<(usize, Listing)>, Vec<RowError>) {
+) -> (Vec<(RowAt, Listing)>, Vec<RowError>) {
     match format {
         FileFormat::JsonLines => parse_jsonl_numbered(text),
         FileFormat::Csv => parse_csv_numbered(text),
@@ -236,16 +236,17 @@ pub fn read_directory_numbered(
 /// refused (its therapist keeps it up to date; an import must never overwrite it), with its row.
 pub async fn importable(
     db: &Db,
-    numbered: Vec<(usize, Listing)>,
+    numbered: Vec<(RowAt, Listing)>,
     errors: &mut Vec<RowError>,
 ) -> Result<Vec<Listing>, AppError> {
     let ids: Vec<String> = numbered.iter().map(|(_, l)| l.id.clone()).collect();
     let owned = listings::owned_among(db, &ids).await?;
     let mut kept = Vec::with_capacity(numbered.len());
-    for (row, listing) in numbered {
+    for (at, listing) in numbered {
         if owned.contains(&listing.id) {
-            errors.push(RowError::new(
-                row,
+            errors.push(RowError::at(
+                at.row,
+                at.line,
                 "id",
                 "is a therapist's own listing on Rapport; imports never change it",
             ));
@@ -277,7 +278,8 @@ pub struct ImportReport {
     pub updated: usize,
     /// Rows refused (each has at least one entry in `errors`).
     pub refused: usize,
-    /// Every problem: row (1-based; 0 is the CSV header), field, reason.
+    /// Every problem: row (1-based; 0 is the CSV header), the line of the file the row starts
+    /// on, field, reason.
     #[schema(value_type = Vec<Object>)]
     pub errors: Vec<RowError>,
 }

@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Everything Rapport holds about you, as JSON (your free text opened). For a therapist or an
 /// administrator: the account, listing, practice, settings, hours and tokens.
-#[utoipa::path(get, path = "/api/v1/me/export", tag = "my data", responses((status = 200, description = "Your data")))]
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "my data", responses((status = 200, description = "Your data", body = Object)))]
 async fn export_json(
     State(state): State<AppState>,
     owner: AccountOwner,
@@ -47,7 +47,7 @@ async fn export_json(
 
 /// Your measures and check-ins as a FHIR R4 Bundle (collection).
 #[utoipa::path(get, path = "/api/v1/me/export/fhir", tag = "my data",
-    responses((status = 200, description = "FHIR Bundle", content_type = "application/fhir+json")))]
+    responses((status = 200, description = "FHIR Bundle", content_type = "application/fhir+json", body = Object)))]
 async fn export_fhir(
     State(state): State<AppState>,
     client: ClientScope,
@@ -82,7 +82,7 @@ pub struct DeleteIn {
 /// administrator's account goes with their listing; refused (403) while sessions with clients
 /// are still booked.
 #[utoipa::path(delete, path = "/api/v1/me/account", tag = "my data", request_body = DeleteIn,
-    responses((status = 200, description = "Deleted"), (status = 403, description = "Sessions with clients still booked"), (status = 422, description = "Not confirmed, or wrong password")))]
+    responses((status = 200, description = "Deleted", body = Object), (status = 403, description = "Sessions with clients still booked"), (status = 422, description = "Not confirmed, or wrong password")))]
 async fn delete_me(
     State(state): State<AppState>,
     owner: AccountOwner,

@@ -1,9 +1,12 @@
 //! A client's full data, for them to take away: as JSON (everything Rapport holds about them,
-//! free text opened), and as a FHIR R4 Bundle (each measure as a QuestionnaireResponse with its
-//! scored Observations, each check-in as a QuestionnaireResponse of the Rapport Alliance
-//! Check-in) that another health service can read.
+//! free text opened), and as a FHIR R4 collection Bundle (the client as a Patient, each measure
+//! as a QuestionnaireResponse with its scored Observations, each check-in as a
+//! QuestionnaireResponse of the Rapport Alliance Check-in, with the Questionnaires they answer)
+//! that another health service can import as it is.
 
-use rapport_core::fhir::{Bundle, Resource, bundle, questionnaire_response};
+use rapport_core::fhir::{
+    Bundle, BundleEntry, bundle_problems, collection, entry, questionnaire_response, urn_uuid,
+};
 use rapport_core::instrument::{Answers, Definition};
 use rapport_store::care::{appointments, endings, offers, schedule};
 use rapport_store::checkins::{self, StoredCheckIn};
@@ -12,6 +15,7 @@ use rapport_store::{
     users,
 };
 use serde_json::{Map, Value, json};
+use std::collections::HashSet;
 
 use crate::auth::{ClientScope, StaffScope};
 use crate::error::AppError;
@@ -115,11 +119,18 @@ pub fn checkin_answers(rac: &Definition, c: &StoredCheckIn) -> Result<Answers, A
     })
 }
 
-/// The client's measures and check-ins as one FHIR collection Bundle.
+/// The client's measures and check-ins as one FHIR collection Bundle that stands on its own: the
+/// client as the Patient; a Questionnaire for every instrument answered and for the Rapport
+/// Alliance Check-in; each measure's QuestionnaireResponse with its Observations; each check-in's
+/// QuestionnaireResponse. Every entry has a `urn:uuid:` fullUrl and every reference is one of them.
 pub async fn fhir(state: &AppState, client: &ClientScope) -> Result<Bundle, AppError> {
     let db = &state.db;
     let registry = registry::current(state).await?;
-    let mut resources: Vec<Resource> = Vec::new();
+    let patient = measure_fhir::patient_entry(&client.user);
+    let patient_url = patient.full_url.clone().unwrap_or_default();
+    let mut questionnaires: Vec<BundleEntry> = Vec::new();
+    let mut answered: HashSet<String> = HashSet::new();
+    let mut entries: Vec<BundleEntry> = Vec::new();
     let mut responses = instruments::responses_for_client(db, &client.user.id).await?;
     responses.reverse();
     for stored in &responses {
@@ -129,25 +140,38 @@ pub async fn fhir(state: &AppState, client: &ClientScope) -> Result<Bundle, AppE
                 stored.id, stored.instrument_id
             ))
         })?;
-        resources.extend(
-            measure_fhir::bundle(def, stored)?
-                .entry
-                .into_iter()
-                .map(|e| e.resource),
-        );
+        if answered.insert(format!("{}|{}", def.id(), def.version())) {
+            questionnaires.push(measure_fhir::questionnaire_entry(def));
+        }
+        entries.extend(measure_fhir::response_entries(def, stored, &patient_url)?);
     }
     let rac = registry
         .get("rac")
         .ok_or_else(|| AppError::Internal("the RAC definition is not loaded".into()))?;
-    let subject = measure_fhir::subject(&client.user.id);
     for rel in relationships::for_client(db, &client.user.id).await? {
         for c in checkins::list(db, &state.vault, &rel.id).await? {
             let answers = checkin_answers(rac, &c)?;
             let authored = measure_fhir::date_time(c.created_at)?;
-            let mut response = questionnaire_response(rac, &answers, &subject, &authored);
+            let mut response = questionnaire_response(rac, &answers, &patient_url, &authored);
             response.id = Some(c.id.clone());
-            resources.push(Resource::from(response));
+            if answered.insert(format!("{}|{}", rac.id(), rac.version())) {
+                questionnaires.push(measure_fhir::questionnaire_entry(rac));
+            }
+            entries.push(entry(urn_uuid(&c.id), response));
         }
     }
-    Ok(bundle(resources))
+    let bundle = collection(
+        std::iter::once(patient)
+            .chain(questionnaires)
+            .chain(entries),
+        measure_fhir::now()?,
+    );
+    let problems = bundle_problems(&bundle);
+    if !problems.is_empty() {
+        return Err(AppError::Internal(format!(
+            "the FHIR export would not stand on its own: {}",
+            problems.join("; ")
+        )));
+    }
+    Ok(bundle)
 }

@@ -34,7 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The practice you belong to (therapists and administrators), or null.
-#[utoipa::path(get, path = "/api/v1/me/practice", tag = "practice", responses((status = 200, description = "Your practice, or null")))]
+#[utoipa::path(get, path = "/api/v1/me/practice", tag = "practice", responses((status = 200, description = "Your practice, or null", body = Option<Object>)))]
 async fn my_practice(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -46,8 +46,8 @@ async fn my_practice(
 
 /// Your practice: its members, and the newest 100 refused attempts of other administrators to
 /// read it (`refused_attempts_truncated` says when there are older ones).
-#[utoipa::path(get, path = "/api/v1/practices/{id}", tag = "practice", params(("id" = String, Path)),
-    responses((status = 200, description = "Practice"), (status = 403, description = "Not your practice (the attempt is recorded)")))]
+#[utoipa::path(get, path = "/api/v1/practices/{id}", tag = "practice", operation_id = "show_practice", params(("id" = String, Path)),
+    responses((status = 200, description = "Practice", body = Object), (status = 403, description = "Not your practice (the attempt is recorded)")))]
 async fn show(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -70,7 +70,7 @@ pub struct AddTherapist {
 
 /// Add a therapist who belongs to no practice yet.
 #[utoipa::path(post, path = "/api/v1/practices/{id}/therapists", tag = "practice", params(("id" = String, Path)), request_body = AddTherapist,
-    responses((status = 201, description = "Added"), (status = 409, description = "Already in a practice"), (status = 422, description = "Not a therapist's account")))]
+    responses((status = 201, description = "Added", body = Object), (status = 409, description = "Already in a practice"), (status = 422, description = "Not a therapist's account")))]
 async fn add_therapist(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -93,7 +93,7 @@ async fn remove_therapist(
 }
 
 /// How many wait for each therapist, and for how long (counts only).
-#[utoipa::path(get, path = "/api/v1/practices/{id}/waitlist", tag = "practice", params(("id" = String, Path)), responses((status = 200, description = "Waitlists")))]
+#[utoipa::path(get, path = "/api/v1/practices/{id}/waitlist", tag = "practice", params(("id" = String, Path)), responses((status = 200, description = "Waitlists", body = [service::WaitLine])))]
 async fn waitlist(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -103,7 +103,7 @@ async fn waitlist(
 
 /// Aggregate outcomes per therapist (reliable improvement and recovery, raw and shrunk toward
 /// the practice's rate) and per-concern effectiveness. Recorded for every client counted.
-#[utoipa::path(get, path = "/api/v1/practices/{id}/outcomes", tag = "practice", params(("id" = String, Path)), responses((status = 200, description = "Aggregates")))]
+#[utoipa::path(get, path = "/api/v1/practices/{id}/outcomes", tag = "practice", params(("id" = String, Path)), responses((status = 200, description = "Aggregates", body = service::Overview)))]
 async fn outcomes(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -115,7 +115,7 @@ async fn outcomes(
 
 /// Write measured effectiveness to the listings of therapists who consent (and clear it for
 /// those who do not); matching uses it at once.
-#[utoipa::path(post, path = "/api/v1/practices/{id}/effectiveness", tag = "practice", params(("id" = String, Path)), responses((status = 200, description = "What was written")))]
+#[utoipa::path(post, path = "/api/v1/practices/{id}/effectiveness", tag = "practice", params(("id" = String, Path)), responses((status = 200, description = "What was written", body = [Object])))]
 async fn publish(
     State(state): State<AppState>,
     scope: PracticeScope,
@@ -131,7 +131,7 @@ async fn publish(
 
 /// The aggregates as CSV, one line per therapist (no client data, no free text).
 #[utoipa::path(get, path = "/api/v1/practices/{id}/export.csv", tag = "practice", params(("id" = String, Path)),
-    responses((status = 200, description = "CSV", content_type = "text/csv")))]
+    responses((status = 200, description = "CSV", body = String, content_type = "text/csv")))]
 async fn export_csv(
     State(state): State<AppState>,
     scope: PracticeScope,

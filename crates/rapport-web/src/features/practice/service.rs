@@ -22,19 +22,21 @@ use crate::features::feedback::effectiveness::{self, WriteBack};
 use crate::state::AppState;
 
 /// One therapist's line of the practice overview.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TherapistLine {
     /// Their account.
     pub id: String,
     /// Display name.
     pub name: String,
     /// Courses counted.
+    #[schema(value_type = Object)]
     pub tally: Tally,
     /// Reliable-improvement rate shrunk toward the practice's.
     pub improvement_shrunk: Option<f64>,
     /// Recovery rate shrunk toward the practice's.
     pub recovery_shrunk: Option<f64>,
     /// Effectiveness per measured concern.
+    #[schema(value_type = Vec<Object>)]
     pub domains: Vec<DomainResult>,
     /// Whether they consent to publishing effectiveness.
     pub publishes: bool,
@@ -45,13 +47,16 @@ pub struct TherapistLine {
 }
 
 /// The practice's aggregate outcomes.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Overview {
     /// The practice's own totals.
+    #[schema(value_type = Object)]
     pub practice: Tally,
     /// The prior reliable-improvement rates were shrunk toward.
+    #[schema(value_type = Option<Object>)]
     pub improvement_prior: Option<Prior>,
     /// The prior recovery rates were shrunk toward.
+    #[schema(value_type = Option<Object>)]
     pub recovery_prior: Option<Prior>,
     /// One line per therapist.
     pub therapists: Vec<TherapistLine>,
@@ -135,7 +140,7 @@ async fn wait_of(state: &AppState, therapist_id: &str) -> Result<(usize, Option<
 }
 
 /// One therapist's waitlist at a glance.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct WaitLine {
     /// Their account.
     pub therapist_id: String,

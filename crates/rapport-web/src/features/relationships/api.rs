@@ -48,7 +48,7 @@ fn loaded_json(l: &Loaded) -> Value {
 }
 
 /// Your therapy relationships with their current status.
-#[utoipa::path(get, path = "/api/v1/relationships", tag = "alliance", responses((status = 200, description = "Relationships")))]
+#[utoipa::path(get, path = "/api/v1/relationships", tag = "alliance", operation_id = "list_relationships", responses((status = 200, description = "Relationships", body = [Object])))]
 async fn list(State(state): State<AppState>, client: ClientScope) -> Result<Json<Value>, AppError> {
     let mut out = Vec::new();
     for rel in relationships::for_client(&state.db, &client.user.id).await? {
@@ -72,7 +72,7 @@ pub struct NewRelationship {
 /// Record a therapy relationship (private until you choose to share; with a listed therapist on
 /// Rapport, nothing reaches them until they accept it, shown as `accepted_at`).
 #[utoipa::path(post, path = "/api/v1/relationships", tag = "alliance", request_body = NewRelationship,
-    responses((status = 201, description = "Created"), (status = 422, description = "Invalid fields")))]
+    responses((status = 201, description = "Created", body = Object), (status = 422, description = "Invalid fields")))]
 async fn create(
     State(state): State<AppState>,
     client: ClientScope,
@@ -89,8 +89,8 @@ async fn create(
 }
 
 /// One of your relationships: check-ins, assessment (status, reasons, ruptures, next step).
-#[utoipa::path(get, path = "/api/v1/relationships/{id}", tag = "alliance", params(("id" = String, Path)),
-    responses((status = 200, description = "Relationship and assessment"), (status = 404, description = "Not yours or not there")))]
+#[utoipa::path(get, path = "/api/v1/relationships/{id}", tag = "alliance", operation_id = "show_relationship", params(("id" = String, Path)),
+    responses((status = 200, description = "Relationship and assessment", body = Object), (status = 404, description = "Not yours or not there")))]
 async fn show(
     State(state): State<AppState>,
     client: ClientScope,
@@ -103,7 +103,7 @@ async fn show(
 
 /// Submit a check-in (the Rapport Alliance Check-in; `session` defaults to the next number).
 #[utoipa::path(post, path = "/api/v1/relationships/{id}/checkins", tag = "alliance", params(("id" = String, Path)), request_body = Object,
-    responses((status = 201, description = "Stored; the new assessment"), (status = 422, description = "Invalid fields, each named"), (status = 404, description = "Not your relationship")))]
+    responses((status = 201, description = "Stored; the new assessment", body = Object), (status = 422, description = "Invalid fields, each named"), (status = 404, description = "Not your relationship")))]
 async fn add_checkin(
     State(state): State<AppState>,
     client: ClientScope,
@@ -132,7 +132,7 @@ pub struct SharingIn {
 /// Choose what your therapist sees: private, trend (and status) only, or answers too, and whether
 /// your measures are shared on top. Immediate.
 #[utoipa::path(put, path = "/api/v1/relationships/{id}/sharing", tag = "alliance", params(("id" = String, Path)), request_body = SharingIn,
-    responses((status = 200, description = "Saved"), (status = 422, description = "Unknown choice")))]
+    responses((status = 200, description = "Saved", body = Object), (status = 422, description = "Unknown choice")))]
 async fn set_sharing(
     State(state): State<AppState>,
     client: ClientScope,
@@ -153,7 +153,7 @@ async fn set_sharing(
 }
 
 /// A drafted speak-up note from your latest check-in, for you to edit.
-#[utoipa::path(get, path = "/api/v1/relationships/{id}/note", tag = "alliance", params(("id" = String, Path)), responses((status = 200, description = "Draft")))]
+#[utoipa::path(get, path = "/api/v1/relationships/{id}/note", tag = "alliance", params(("id" = String, Path)), responses((status = 200, description = "Draft", body = Object)))]
 async fn note_draft(
     State(state): State<AppState>,
     client: ClientScope,
@@ -178,7 +178,7 @@ pub struct MessageIn {
 
 /// Send your note to your therapist (only when they use Rapport, and only with `confirm: true`).
 #[utoipa::path(post, path = "/api/v1/relationships/{id}/messages", tag = "alliance", params(("id" = String, Path)), request_body = MessageIn,
-    responses((status = 201, description = "Sent"), (status = 422, description = "Not confirmed, empty, or therapist not on Rapport")))]
+    responses((status = 201, description = "Sent", body = Object), (status = 422, description = "Not confirmed, empty, or therapist not on Rapport")))]
 async fn send_message(
     State(state): State<AppState>,
     client: ClientScope,
@@ -201,7 +201,7 @@ async fn send_message(
 /// Who saw your data: every view of what you shared, newest first, 100 a page (`?page=2` for
 /// older ones; a `Link: <…>; rel="next"` header says when there are more). The export has all.
 #[utoipa::path(get, path = "/api/v1/me/audit", tag = "alliance", params(PageQuery),
-    responses((status = 200, description = "Audit entries"), (status = 422, description = "A page that is not a whole number from 1")))]
+    responses((status = 200, description = "Audit entries", body = [Object]), (status = 422, description = "A page that is not a whole number from 1")))]
 async fn my_audit(
     State(state): State<AppState>,
     client: ClientScope,
@@ -222,7 +222,7 @@ async fn my_audit(
 /// Your caseload: clients who share with you, with status and trend, the latest check-in date,
 /// rupture alerts and overdue check-ins; red flags where answers are shared, the latest measures
 /// where measures are shared (each view is recorded).
-#[utoipa::path(get, path = "/api/v1/caseload", tag = "alliance", responses((status = 200, description = "Shared relationships")))]
+#[utoipa::path(get, path = "/api/v1/caseload", tag = "alliance", responses((status = 200, description = "Shared relationships", body = [Object])))]
 async fn caseload(
     State(state): State<AppState>,
     therapist: TherapistScope,
@@ -316,7 +316,7 @@ fn shared_answers_json(answers: &[rapport_core::alliance::CheckIn]) -> Value {
 
 /// One shared relationship: trend and status; answers and notes only when the client shares answers.
 #[utoipa::path(get, path = "/api/v1/caseload/{id}", tag = "alliance", params(("id" = String, Path)),
-    responses((status = 200, description = "What the client shares"), (status = 404, description = "Private, or not your client")))]
+    responses((status = 200, description = "What the client shares", body = Object), (status = 404, description = "Private, or not your client")))]
 async fn caseload_one(
     State(state): State<AppState>,
     therapist: TherapistScope,

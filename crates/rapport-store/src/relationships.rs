@@ -263,6 +263,48 @@ pub async fn shared_with(db: &Db, therapist_id: &str) -> Result<Vec<Relationship
     rows.into_iter().map(Row::into_rel).collect()
 }
 
+/// A relationship on a therapist's caseload with what the caseload shows beside it.
+#[derive(Clone, Debug)]
+pub struct SharedRel {
+    /// The relationship.
+    pub rel: Relationship,
+    /// The client's display name (empty for a deleted account).
+    pub client_name: String,
+    /// The client's data version (see the `0008_data_version` migration): a reading of the
+    /// relationship made at this version is still current.
+    pub data_version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SharedRow {
+    #[sqlx(flatten)]
+    row: Row,
+    client_name: String,
+    data_version: i64,
+}
+
+fn q_caseload() -> String {
+    format!(
+        "SELECT {COLS}, COALESCE(u.display_name, '') AS client_name, COALESCE(u.data_version, -1) AS data_version FROM relationships r LEFT JOIN users u ON u.id = r.client_id WHERE r.therapist_user_id = $1 AND {ACCEPTED} AND r.sharing <> 'private' ORDER BY r.created_at, r.id"
+    )
+}
+
+/// [`shared_with`] with each client's name and data version, in one query: a caseload view
+/// learns who is on it and which readings it already holds are still current without asking
+/// again per client.
+pub async fn caseload(db: &Db, therapist_id: &str) -> Result<Vec<SharedRel>> {
+    let rows: Vec<SharedRow> = with_pool!(db, pool => sqlx::query_as(&q_caseload()).bind(therapist_id).fetch_all(pool).await)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(SharedRel {
+                rel: r.row.into_rel()?,
+                client_name: r.client_name,
+                data_version: r.data_version,
+            })
+        })
+        .collect()
+}
+
 /// One relationship shared with this therapist; `None` when private or not theirs.
 pub async fn get_shared_with(
     db: &Db,

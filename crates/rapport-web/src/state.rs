@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::features::instruments::Instruments;
 use crate::features::matching::Directory;
 use crate::features::relationships::memo::Memo;
+use crate::features::relationships::readings::Readings;
 use crate::security::password::PasswordGate;
 use crate::security::ratelimit::{Backoff, RateLimiter};
 
@@ -39,6 +40,9 @@ pub struct AppState {
     /// Clients' assessed relationships, reused while their data version stands (see
     /// `features::relationships::memo`).
     pub memo: Arc<Memo>,
+    /// Therapists' readings of shared relationships, reused by caseload views while the client's
+    /// data version stands (see `features::relationships::readings`).
+    pub readings: Arc<Readings>,
     ready: Arc<AtomicBool>,
 }
 
@@ -66,6 +70,7 @@ impl AppState {
             instruments: Arc::new(RwLock::new(Instruments::builtin())),
             directory: Arc::new(Directory::default()),
             memo: Arc::new(Memo::default()),
+            readings: Arc::new(Readings::default()),
             ready: Arc::new(AtomicBool::new(false)),
         }
     }

@@ -14,23 +14,27 @@ use super::filters::FieldSets;
 use super::fxhash::FxHashMap;
 use super::geo::{Grid, Spot, cell};
 use super::listing::Listing;
-use super::row::{Cold, Hot, Row, style_code};
+use super::row::{Hot, IRREGULAR, Place, Row, style_code, style_of_code};
+use super::slots::Slots;
 use super::vocab::{Format, POPULATIONS, Word};
-use std::collections::HashMap;
 use std::mem::size_of;
 
 /// The searchable directory. Search results equal [`super::naive::search`] on the same listings.
 #[derive(Debug, Default)]
 pub struct Index {
     pub(crate) hot: Vec<Hot>,
-    pub(crate) cold: Vec<Cold>,
+    pub(crate) cold: Vec<Place>,
     /// [`style_code`] of each row's style, so that a query can bound scores by style reading
-    /// two bytes per candidate.
+    /// two bytes per candidate; it is also the style itself, except for [`IRREGULAR`].
     pub(crate) styles: Vec<u16>,
+    /// The styles off the half-point grid ([`IRREGULAR`] code), by slot: a form never makes
+    /// one, so keeping every style in full (32 bytes per listing) would hold the same numbers
+    /// twice.
+    odd_styles: FxHashMap<u32, [f64; 4]>,
     pub(crate) ids: Vec<Box<str>>,
     pub(crate) id_keys: Vec<u64>,
     pub(crate) names: Vec<Box<str>>,
-    pub(crate) slot_of: HashMap<Box<str>, u32>,
+    pub(crate) slot_of: Slots,
     free: Vec<u32>,
     pub(crate) open: BitSet,
     pub(crate) formats: [BitSet; 3],
@@ -178,8 +182,8 @@ impl Index {
     /// gathered into slot order and the set bits placed.
     pub fn build(mut listings: Vec<Listing>) -> Index {
         let n = listings.len();
-        // Values are positions in `listings` until the slots are known.
-        let mut slot_of: HashMap<Box<str>, u32> = HashMap::with_capacity(n);
+        // Values are positions in `listings` (and in `ids`) until the slots are known.
+        let mut slot_of = Slots::with_capacity(n);
         let mut kept = vec![true; n];
         let mut rows = Vec::with_capacity(n);
         let mut ids = Vec::with_capacity(n);
@@ -187,9 +191,9 @@ impl Index {
         let mut order = Vec::with_capacity(n);
         let mut postings = Postings::with_capacity(n);
         for (i, l) in listings.iter_mut().enumerate() {
-            let id = std::mem::take(&mut l.id).into_boxed_str();
-            // `insert` keeps the key already there and hands back the earlier listing's place.
-            if let Some(earlier) = slot_of.insert(id.clone(), i as u32) {
+            ids.push(std::mem::take(&mut l.id).into_boxed_str());
+            // `insert` hands back the earlier listing's place.
+            if let Some(earlier) = slot_of.insert(&ids, &ids[i], i as u32) {
                 kept[earlier as usize] = false;
             }
             rows.push(Row::from_listing(l));
@@ -202,7 +206,6 @@ impl Index {
                 l.location.as_ref().map(|p| cell(p.lat, p.lon)),
                 i as u32,
             ));
-            ids.push(id);
             names.push(std::mem::take(&mut l.name).into_boxed_str());
         }
         order.retain(|&(_, _, i)| kept[i as usize]);
@@ -211,27 +214,31 @@ impl Index {
         for (slot, &(_, _, i)) in order.iter().enumerate() {
             slot_for[i as usize] = slot as u32;
         }
-        for at in slot_of.values_mut() {
-            *at = slot_for[*at as usize];
-        }
+        slot_of.renumber(|at| slot_for[at as usize]);
         let m = order.len();
         let at = |&(_, _, i): &(u64, Option<(i32, i32)>, u32)| i as usize;
         // The rows in slot order, in one pass: their halves, style codes and field sets.
         let mut hot = Vec::with_capacity(m);
         let mut cold = Vec::with_capacity(m);
         let mut styles = Vec::with_capacity(m);
+        let mut odd_styles = FxHashMap::default();
         let mut fields = FieldSets::builder(rows.iter().map(|r| r.hot.lowest_fee), m);
-        for o in &order {
+        for (slot, o) in order.iter().enumerate() {
             let row = &rows[at(o)];
             hot.push(row.hot);
-            cold.push(row.cold);
-            styles.push(style_code(&row.cold.style));
+            cold.push(row.cold.place());
+            let code = style_code(&row.cold.style);
+            if code == IRREGULAR {
+                odd_styles.insert(slot as u32, row.cold.style);
+            }
+            styles.push(code);
             fields.push(row);
         }
         let mut index = Index {
             hot,
             cold,
             styles,
+            odd_styles,
             fields: fields.finish(),
             id_keys: order.iter().map(|o| id_key(&ids[at(o)])).collect(),
             ids: order
@@ -306,8 +313,8 @@ impl Index {
 
     /// Adds a listing, or replaces the one with the same id, without rebuilding anything else.
     pub fn upsert(&mut self, listing: Listing) {
-        let slot = match self.slot_of.get(listing.id.as_str()) {
-            Some(&slot) => {
+        let slot = match self.slot_of.get(&self.ids, listing.id.as_str()) {
+            Some(slot) => {
                 self.unlink(slot);
                 slot
             }
@@ -315,14 +322,15 @@ impl Index {
                 let slot = self.free.pop().unwrap_or_else(|| {
                     let row = Row::from_listing(&listing);
                     self.hot.push(row.hot);
-                    self.cold.push(row.cold);
+                    self.cold.push(row.cold.place());
                     self.styles.push(0);
                     self.ids.push("".into());
                     self.id_keys.push(0);
                     self.names.push("".into());
                     (self.hot.len() - 1) as u32
                 });
-                self.slot_of.insert(listing.id.as_str().into(), slot);
+                self.ids[slot as usize] = listing.id.as_str().into();
+                self.slot_of.insert(&self.ids, listing.id.as_str(), slot);
                 slot
             }
         };
@@ -331,7 +339,7 @@ impl Index {
 
     /// Removes a listing by id; returns whether it was there.
     pub fn remove(&mut self, id: &str) -> bool {
-        let Some(slot) = self.slot_of.remove(id) else {
+        let Some(slot) = self.slot_of.remove(&self.ids, id) else {
             return false;
         };
         self.unlink(slot);
@@ -354,12 +362,24 @@ impl Index {
 
     /// Whether a listing with this id is in the directory.
     pub fn contains(&self, id: &str) -> bool {
-        self.slot_of.contains_key(id)
+        self.slot_of.get(&self.ids, id).is_some()
+    }
+
+    /// The style of the listing in slot `i`: from its code, or kept in full when off the grid.
+    pub(crate) fn style_of(&self, i: usize) -> [f64; 4] {
+        match self.styles[i] {
+            IRREGULAR => self
+                .odd_styles
+                .get(&(i as u32))
+                .copied()
+                .unwrap_or_default(),
+            code => style_of_code(code),
+        }
     }
 
     /// Approximate memory of the searchable structures per listing (rows, style codes, every
     /// bitset, grid, id map and the pointers to display strings; the text bytes of ids and
-    /// names are left out), for the benchmark to print against its budget of 256 bytes.
+    /// names are left out), for the benchmark to print against its budget of 128 bytes.
     pub fn approx_bytes_per_listing(&self) -> usize {
         if self.is_empty() {
             return 0;
@@ -372,12 +392,12 @@ impl Index {
             + postings(self.insurers.values())
             + self.fields.bytes();
         let rows = self.hot.capacity() * size_of::<Hot>()
-            + self.cold.capacity() * size_of::<Cold>()
+            + self.cold.capacity() * size_of::<Place>()
+            + self.odd_styles.capacity() * (size_of::<(u32, [f64; 4])>() + 1)
             + self.styles.capacity() * size_of::<u16>()
             + self.id_keys.capacity() * 8;
         let display = (self.ids.capacity() + self.names.capacity()) * size_of::<Box<str>>();
-        let id_map =
-            self.slot_of.capacity() * (size_of::<(Box<str>, u32)>() + 1) + self.free.capacity() * 4;
+        let id_map = self.slot_of.bytes() + self.free.capacity() * 4;
         (rows + bitsets + display + id_map + self.grid.bytes()) / self.len()
     }
 
@@ -385,8 +405,11 @@ impl Index {
         let i = slot as usize;
         let row = Row::from_listing(&l);
         self.hot[i] = row.hot;
-        self.cold[i] = row.cold;
+        self.cold[i] = row.cold.place();
         self.styles[i] = style_code(&row.cold.style);
+        if self.styles[i] == IRREGULAR {
+            self.odd_styles.insert(slot, row.cold.style);
+        }
         self.fields.insert(i, &row);
         self.post(i, &l);
         if row.cold.located && row.offers(Format::InPerson) {
@@ -426,6 +449,7 @@ impl Index {
             self.grid.remove(row.lat, row.lon, slot);
         }
         self.fields.remove(i, &self.hot[i]);
+        self.odd_styles.remove(&slot);
         self.open.clear(i);
         self.formats
             .iter_mut()

@@ -28,6 +28,7 @@ mod rng;
 mod row;
 mod rules;
 mod search;
+mod slots;
 pub mod vocab;
 
 pub use codes::{Currency, Jurisdiction, Language, is_insurer};

@@ -81,8 +81,8 @@ impl Index {
         insurers.sort();
         let currencies: BTreeSet<Currency> = self
             .slot_of
-            .values()
-            .map(|&slot| self.hot[slot as usize].currency)
+            .iter()
+            .map(|slot| self.hot[slot as usize].currency)
             .collect();
         let currency_by_country = tallies
             .into_iter()

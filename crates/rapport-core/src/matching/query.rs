@@ -4,7 +4,7 @@
 
 use super::geo::Origin;
 use super::request::Request;
-use super::row::{Cold, Hot, IRREGULAR, half_step, mask};
+use super::row::{Hot, IRREGULAR, half_step, mask};
 use super::rules::Components;
 use super::vocab::{Faith, Format, Gender, Strength, Word};
 
@@ -142,10 +142,12 @@ impl<'a> Query<'a> {
         Some(self.style_num(code).map_or(1.0, |num| num / self.style_den))
     }
 
-    /// The exact closeness, from the code or, off the grid, from the cold row.
-    pub fn exact_style(&self, code: u16, cold: &Cold) -> Option<f64> {
+    /// The exact closeness, from the code or, off the grid, from the full style (asked for only
+    /// then).
+    pub fn exact_style(&self, code: u16, style: impl FnOnce() -> [f64; 4]) -> Option<f64> {
         if code == IRREGULAR {
-            self.style(&cold.style)
+            self.style?;
+            self.style(&style())
         } else {
             self.style_bound(code)
         }

@@ -54,8 +54,37 @@ pub(crate) struct Cold {
     pub located: bool,
 }
 
+/// The part of [`Cold`] the index keeps per slot: the style is kept as its [`style_code`]
+/// (exact for every style on the half-point grid, which is nearly all), and only a style off
+/// the grid in full, beside it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Place {
+    pub lat: f64,
+    pub lon: f64,
+    pub formats: u8,
+    pub located: bool,
+}
+
+impl Place {
+    pub fn offers(&self, f: Format) -> bool {
+        self.formats & format_bit(f) != 0
+    }
+
+    /// The whole cold row again, with the style kept elsewhere.
+    pub fn with_style(self, style: [f64; 4]) -> Cold {
+        Cold {
+            style,
+            lat: self.lat,
+            lon: self.lon,
+            formats: self.formats,
+            located: self.located,
+        }
+    }
+}
+
 // The sizes the module's layout is about.
-const _: () = assert!(size_of::<Hot>() == 32 && size_of::<Cold>() == 56);
+const _: () =
+    assert!(size_of::<Hot>() == 32 && size_of::<Cold>() == 56 && size_of::<Place>() == 24);
 
 /// [`style_code`] of a style off the half-point grid.
 pub(crate) const IRREGULAR: u16 = u16::MAX;
@@ -86,6 +115,21 @@ impl Cold {
     pub fn offers(&self, f: Format) -> bool {
         self.formats & format_bit(f) != 0
     }
+
+    /// What the index keeps of this row per slot.
+    pub fn place(&self) -> Place {
+        Place {
+            lat: self.lat,
+            lon: self.lon,
+            formats: self.formats,
+            located: self.located,
+        }
+    }
+}
+
+/// The style a [`style_code`] on the grid stands for.
+pub(crate) fn style_of_code(code: u16) -> [f64; 4] {
+    std::array::from_fn(|d| half_step(code >> (4 * d) & 15))
 }
 
 /// A whole record: the two halves the index keeps, and the weekly slots (bit `s.bit()` of

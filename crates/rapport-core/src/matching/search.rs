@@ -87,8 +87,8 @@ impl<'a> Base<'a> {
             excluded: req
                 .exclude
                 .iter()
-                .filter_map(|id| index.slot_of.get(id.as_str()))
-                .map(|&s| (s as usize / 64, 1 << (s % 64)))
+                .filter_map(|id| index.slot_of.get(&index.ids, id.as_str()))
+                .map(|s| (s as usize / 64, 1 << (s % 64)))
                 .collect(),
         }
     }
@@ -323,7 +323,7 @@ impl<'a> Search<'a> {
             _ => n.km,
         });
         let score = q
-            .components(terms, q.exact_style(code, cold), km)
+            .components(terms, q.exact_style(code, || index.style_of(i)), km)
             .score(self.w);
         if worst.is_none_or(|worst| score >= worst) {
             self.keep(i, score, km);
@@ -452,11 +452,11 @@ impl Index {
         let i = e.slot as usize;
         let row = Row {
             hot: self.hot[i],
-            cold: self.cold[i],
+            cold: self.cold[i].with_style(self.style_of(i)),
             slots: self.fields.slots(i),
         };
         let terms = query.terms(&row.hot, query.wishes.met(&row.hot));
-        let style = query.exact_style(self.styles[i], &row.cold);
+        let style = query.exact_style(self.styles[i], || row.cold.style);
         let components = query.components(terms, style, e.near);
         let distance_km = self.distance(req, &row);
         let (reasons, unmet) = explain(req, &row, distance_km);

@@ -36,6 +36,7 @@ pub async fn delete_account(
     }
     let erased = erase::client(&state.db, &client.user.id, &pooled).await?;
     state.memo.forget_client(&client.user.id);
+    state.readings.forget_client(&client.user.id);
     tracing::info!(
         pooled_endings = erased.pooled_endings,
         pooled_courses = erased.pooled_courses,

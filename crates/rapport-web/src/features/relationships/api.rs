@@ -231,9 +231,9 @@ async fn caseload(
     Ok(Json(Value::Array(
         rows.iter()
             .map(|r| {
-                let mut row = json!({"relationship_id": r.rel.id, "client_name": r.client_name, "sharing": r.rel.sharing, "status": r.assessment.status, "alliance": r.assessment.alliance, "ruptures": r.assessment.ruptures,
-                    "rupture_alert": r.assessment.ruptures.iter().any(|x| x.repaired_at.is_none()), "last_checkin_at": r.last_checkin_at, "overdue": r.overdue});
-                if let Some(flags) = &r.red_flags {
+                let mut row = json!({"relationship_id": r.rel.id, "client_name": r.client_name, "sharing": r.rel.sharing, "status": r.reading.assessment.status, "alliance": r.reading.assessment.alliance, "ruptures": r.reading.assessment.ruptures,
+                    "rupture_alert": r.reading.assessment.ruptures.iter().any(|x| x.repaired_at.is_none()), "last_checkin_at": r.reading.last_checkin_at, "overdue": r.overdue});
+                if let Some(flags) = &r.reading.red_flags {
                     row["red_flags"] = json!(flags);
                 }
                 if let Some(m) = &r.measures {

@@ -98,22 +98,24 @@ async fn list(
             safety: safety.contains(&r.rel.id),
             id: r.rel.id.clone(),
             client_name: r.client_name,
-            title: alliance::status_title(r.assessment.status),
-            status: r.assessment.status.as_str(),
+            title: alliance::status_title(r.reading.assessment.status),
+            status: r.reading.assessment.status.as_str(),
             sharing: r.rel.sharing.as_str(),
-            sessions: r.assessment.sessions,
-            spark: chart::sparkline(&r.assessment),
+            sessions: r.reading.assessment.sessions,
+            spark: chart::sparkline(&r.reading.assessment),
             rupture: r
+                .reading
                 .assessment
                 .ruptures
                 .iter()
                 .any(|x| x.repaired_at.is_none()),
             last: r
+                .reading
                 .last_checkin_at
                 .map(|t| therapist.user.time_zone.date(t))
                 .unwrap_or_else(|| "No check-ins yet".to_owned()),
             overdue: r.overdue,
-            red_flags: r.red_flags.as_deref().map(flags_text),
+            red_flags: r.reading.red_flags.as_deref().map(flags_text),
             measures: r.measures.as_deref().map(measures_text),
         })
         .collect();

@@ -8,6 +8,7 @@ pub mod chart;
 mod form;
 pub mod memo;
 mod pages;
+pub mod readings;
 pub mod service;
 pub mod view;
 

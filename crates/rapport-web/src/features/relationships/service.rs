@@ -5,7 +5,7 @@
 //! expects. The free-text `need` is split off before storage and sealed by the store.
 
 use rapport_core::FieldError;
-use rapport_core::alliance::{self, Assessment, CheckIn, Disclosed, Disclosure, Flag};
+use rapport_core::alliance::{self, Assessment, CheckIn, Disclosed, Disclosure};
 use rapport_core::feedback::is_overdue;
 use rapport_core::ids::RelationshipId;
 use rapport_store::checkins::StoredCheckIn;
@@ -14,6 +14,7 @@ use rapport_store::{StoreError, audit, checkins, listings, messages, users};
 use serde_json::{Map, Value};
 
 use super::memo::Assessed;
+use super::readings::Reading;
 use crate::auth::{ClientScope, TherapistScope};
 use crate::error::AppError;
 use crate::features::feedback;
@@ -134,6 +135,19 @@ async fn load(state: &AppState, rel: Relationship) -> Result<Loaded, AppError> {
 
 /// Parses stored check-ins with the one check-in parser and assesses them.
 fn assess_stored(rel: Relationship, stored: Vec<StoredCheckIn>) -> Result<Loaded, AppError> {
+    let (list, last_checkin_at) = parse_stored(stored)?;
+    let assessment = alliance::assess(&list);
+    Ok(Loaded {
+        rel,
+        checkins: list,
+        assessment,
+        last_checkin_at,
+        phase: None,
+    })
+}
+
+/// Stored check-ins parsed by the one check-in parser, with when the latest was recorded.
+fn parse_stored(stored: Vec<StoredCheckIn>) -> Result<(Vec<CheckIn>, Option<i64>), AppError> {
     let last_checkin_at = stored.iter().map(|s| s.created_at).max();
     let mut list = Vec::with_capacity(stored.len());
     for s in stored {
@@ -146,14 +160,7 @@ fn assess_stored(rel: Relationship, stored: Vec<StoredCheckIn>) -> Result<Loaded
         })?;
         list.push(c);
     }
-    let assessment = alliance::assess(&list);
-    Ok(Loaded {
-        rel,
-        checkins: list,
-        assessment,
-        last_checkin_at,
-        phase: None,
-    })
+    Ok((list, last_checkin_at))
 }
 
 /// The session number a new check-in gets when none is given: one after the last.
@@ -370,21 +377,19 @@ pub struct CaseloadRow {
     pub rel: Relationship,
     /// The client's display name.
     pub client_name: String,
-    /// The reading of what the client shares (status and trend).
-    pub assessment: Assessment,
-    /// When the latest check-in was recorded, Unix ms.
-    pub last_checkin_at: Option<i64>,
+    /// The reading of what the client shares (status, trend, last check-in, red flags).
+    pub reading: Arc<Reading>,
     /// No check-in for longer than the therapist's overdue days since the last one, while the
     /// relationship runs (a client who ended owes no check-in).
     pub overdue: bool,
-    /// Red flags ticked at the latest check-in (only when the client shares answers).
-    pub red_flags: Option<Vec<Flag>>,
     /// The latest measures (only when the client shares them).
     pub measures: Option<Vec<feedback::outcomes::Latest>>,
 }
 
 /// Every relationship shared with this therapist, assessed; each view is recorded. Reads the
-/// whole caseload in a fixed number of queries, however many clients share.
+/// whole caseload in a fixed number of queries, however many clients share, and re-reads the
+/// check-ins only of relationships that changed since their reading was made (see
+/// [`super::readings`]).
 pub async fn caseload(
     state: &AppState,
     therapist: &TherapistScope,
@@ -393,16 +398,58 @@ pub async fn caseload(
         .await?
         .overdue_days;
     let now = rapport_store::now_ms();
-    let shared = relationships::shared_with(&state.db, &therapist.user.id).await?;
+    let shared = relationships::caseload(&state.db, &therapist.user.id).await?;
     let views: Vec<(&str, &str)> = shared
         .iter()
-        .map(|r| (r.client_id.as_str(), r.id.as_str()))
+        .map(|s| (s.rel.client_id.as_str(), s.rel.id.as_str()))
         .collect();
     audit::record_many(&state.db, &therapist.user.id, "view_caseload", &views).await?;
-    let client_ids: Vec<&str> = shared.iter().map(|r| r.client_id.as_str()).collect();
-    let rel_ids: Vec<&str> = shared.iter().map(|r| r.id.as_str()).collect();
-    let mut names = users::display_names(&state.db, &client_ids).await?;
-    let mut stored = checkins::list_many(&state.db, &state.vault, &rel_ids).await?;
+    let mut readings: Vec<Option<Arc<Reading>>> = shared
+        .iter()
+        .map(|s| {
+            state
+                .readings
+                .get(&s.rel.id, &s.rel.client_id, s.data_version, s.rel.sharing)
+        })
+        .collect();
+    let stale: Vec<&str> = shared
+        .iter()
+        .zip(&readings)
+        .filter(|(_, r)| r.is_none())
+        .map(|(s, _)| s.rel.id.as_str())
+        .collect();
+    if !stale.is_empty() {
+        let mut stored = checkins::list_many(&state.db, &state.vault, &stale).await?;
+        for (s, slot) in shared.iter().zip(readings.iter_mut()) {
+            if slot.is_some() {
+                continue;
+            }
+            let (list, last_checkin_at) =
+                parse_stored(stored.remove(&s.rel.id).unwrap_or_default())?;
+            let Some(seen) = disclosed(&s.rel, &list) else {
+                continue;
+            };
+            let red_flags = seen.checkins.as_ref().map(|answers| {
+                answers
+                    .last()
+                    .map(|c| c.flags.iter().copied().collect())
+                    .unwrap_or_default()
+            });
+            let reading = Arc::new(Reading {
+                assessment: seen.assessment,
+                last_checkin_at,
+                red_flags,
+            });
+            state.readings.put(
+                &s.rel.id,
+                &s.rel.client_id,
+                s.data_version,
+                s.rel.sharing,
+                Arc::clone(&reading),
+            );
+            *slot = Some(reading);
+        }
+    }
     let mut measures = feedback::outcomes::latest_all(state, &therapist.user.id).await?;
     let ended: std::collections::HashSet<String> =
         rapport_store::care::endings::endings_for_therapist(&state.db, &therapist.user.id)
@@ -411,33 +458,21 @@ pub async fn caseload(
             .filter(|e| e.stage == "ended")
             .map(|e| e.relationship_id)
             .collect();
-    let mut rows = Vec::with_capacity(shared.len());
-    for rel in shared {
-        let client_name = names.remove(&rel.client_id).unwrap_or_default();
-        let measures = measures.remove(&rel.id);
-        let checkins = stored.remove(&rel.id).unwrap_or_default();
-        let loaded = assess_stored(rel, checkins)?;
-        let Some(seen) = disclosed(&loaded.rel, &loaded.checkins) else {
-            continue;
-        };
-        let red_flags = seen.checkins.as_ref().map(|answers| {
-            answers
-                .last()
-                .map(|c| c.flags.iter().copied().collect())
-                .unwrap_or_default()
-        });
-        rows.push(CaseloadRow {
-            overdue: !ended.contains(&loaded.rel.id)
-                && is_overdue(loaded.last_checkin_at, now, overdue_days),
-            last_checkin_at: loaded.last_checkin_at,
-            red_flags,
-            measures,
-            rel: loaded.rel,
-            client_name,
-            assessment: seen.assessment,
-        });
-    }
-    Ok(rows)
+    Ok(shared
+        .into_iter()
+        .zip(readings)
+        .filter_map(|(s, reading)| {
+            let reading = reading?;
+            Some(CaseloadRow {
+                overdue: !ended.contains(&s.rel.id)
+                    && is_overdue(reading.last_checkin_at, now, overdue_days),
+                measures: measures.remove(&s.rel.id),
+                rel: s.rel,
+                client_name: s.client_name,
+                reading,
+            })
+        })
+        .collect())
 }
 
 /// A relationship waiting for the therapist's answer: who asked and when, nothing of what the

@@ -130,9 +130,12 @@ async fn a_caseload_view_makes_the_same_few_queries_however_many_clients_share()
         assert_eq!(rows, 12, "{b:?}");
 
         assert!(small > 0, "{b:?}: the counter sees the view's statements");
-        assert_eq!(
-            large, small,
-            "{b:?}: 12 clients cost the same statements as 2"
+        // On SQLite the session lookup is usually answered without sqlx (`sync_reads`) and
+        // goes through the pool, counted here, only when that read is busy for an instant: so
+        // two views may differ by that one statement, never by one per client.
+        assert!(
+            large.abs_diff(small) <= 1,
+            "{b:?}: 12 clients cost the same statements as 2 ({large} against {small})"
         );
         assert!(
             large <= 10,

@@ -68,18 +68,44 @@ async fn phase(
     clients: &[reqwest::Client],
     make: MakeRequest,
 ) -> Phase {
+    prepared_phase(name, seconds, concurrency, clients, None, make).await
+}
+
+/// A phase in which each timed request follows its own untimed `prep` request on the same
+/// connection (a check-in before a page view, so that every view reads a changed relationship).
+/// The rate counts the timed requests over the whole phase, their preparation included.
+async fn prepared_phase(
+    name: &'static str,
+    seconds: u64,
+    concurrency: usize,
+    clients: &[reqwest::Client],
+    prep: Option<MakeRequest>,
+    make: MakeRequest,
+) -> Phase {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..concurrency {
         let client = clients[w % clients.len()].clone();
         let make = make.clone();
+        let prep = prep.clone();
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0usize;
             let mut i = 0u32;
             while Instant::now() < deadline {
                 i += 1;
+                if let Some(prep) = &prep {
+                    match prep(&client, w, i).send().await {
+                        Ok(r) if r.status().is_success() => {
+                            let _ = r.bytes().await;
+                        }
+                        _ => {
+                            errors += 1;
+                            continue;
+                        }
+                    }
+                }
                 let t = Instant::now();
                 match make(&client, w, i).send().await {
                     Ok(r) if r.status().is_success() => {
@@ -303,6 +329,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         }))
         .await,
     );
+    let hits_before = state.memo.hits();
     let (b, r) = (base.clone(), rels.clone());
     results.push(
         phase(
@@ -319,6 +346,45 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         )
         .await,
     );
+    let page_hits = state.memo.hits() - hits_before;
+    let page_views = results.last().map_or(0, |p| p.requests);
+    // Each worker keeps to relationships of its own (worker w, relationship w / clients + k ×
+    // workers / clients), so that no other worker's check-in lands between its check-in and
+    // its view, and every view must read and assess the relationship afresh.
+    let per_client = workers.div_ceil(client_count).max(1);
+    let own = move |w: usize, i: u32| {
+        let k = w % client_count;
+        let j = (w / client_count
+            + per_client * (i as usize % (REL_PER_CLIENT / per_client).max(1)))
+            % REL_PER_CLIENT;
+        (k, j)
+    };
+    let hits_before = state.memo.hits();
+    let (b, r, s, c) = (base.clone(), rels.clone(), sessions.clone(), csrfs.clone());
+    let (b2, r2) = (base.clone(), rels.clone());
+    results.push(
+        prepared_phase(
+            "relationship page after a check-in",
+            args.seconds,
+            workers,
+            &http_clients,
+            Some(Arc::new(move |client, w, i| {
+                let (k, j) = own(w, i);
+                let session = s[k][j].fetch_add(1, Ordering::Relaxed) + 1;
+                client.post(format!("{b}/api/v1/relationships/{}/checkins", r[k][j])).header("x-csrf-token", &c[k]).json(&json!({
+                    "session": session, "heard": (session % 5), "open": 3, "attuned": 3, "trust": 3, "looking_forward": 2,
+                    "stirred": 1, "left_feeling": "better", "need": "a little more structure"
+                }))
+            })),
+            Arc::new(move |client, w, i| {
+                let (k, j) = own(w, i);
+                client.get(format!("{b2}/relationships/{}", r2[k][j]))
+            }),
+        )
+        .await,
+    );
+    let changed_hits = state.memo.hits() - hits_before;
+    let changed_views = results.last().map_or(0, |p| p.requests);
     let (b, c, bodies) = (base.clone(), csrfs.clone(), match_bodies.clone());
     results.push(
         phase(
@@ -382,8 +448,11 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         stored as usize / (client_count * REL_PER_CLIENT).max(1)
     );
     println!(
-        "relationship pages answered from memory (data version unchanged): {}",
-        state.memo.hits()
+        "relationship pages answered from memory (data version unchanged): {page_hits} of {page_views} plain views, {changed_hits} of {changed_views} views after a check-in"
+    );
+    let (kept, read) = state.readings.counts();
+    println!(
+        "caseload rows whose reading was kept from an earlier view: {kept}; read afresh: {read}"
     );
     if let rapport_store::Db::Sqlite(s) = &db
         && let Some(reads) = &s.reads

@@ -193,27 +193,18 @@ impl Browser {
     /// Waits until the browser has left `path` and the next page has loaded (where a role's
     /// landing page differs: an administrator's login lands on their practice).
     pub async fn wait_to_leave(&self, path: &str) {
-        let deadline = Instant::now() + NAVIGATION_TIMEOUT;
-        loop {
-            let now = self.path().await;
-            let ready = self
-                .client
-                .execute("return document.readyState;", vec![])
-                .await
-                .ok();
-            if now != path && ready.as_ref().and_then(Value::as_str) == Some("complete") {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "browser test: expected to leave {path}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.wait_for_page(|now| now != path, &format!("to leave {path}"))
+            .await;
     }
 
     /// Waits until the browser is on `path` (after a click or a form submit).
     pub async fn wait_for_path(&self, path: &str) {
+        self.wait_for_page(|now| now == path, &format!("to reach {path}"))
+            .await;
+    }
+
+    /// Waits until the current path satisfies `arrived` and the page has finished loading.
+    async fn wait_for_page(&self, arrived: impl Fn(&str) -> bool, what: &str) {
         let deadline = Instant::now() + NAVIGATION_TIMEOUT;
         loop {
             let now = self.path().await;
@@ -222,12 +213,12 @@ impl Browser {
                 .execute("return document.readyState;", vec![])
                 .await
                 .ok();
-            if now == path && ready.as_ref().and_then(Value::as_str) == Some("complete") {
+            if arrived(&now) && ready.as_ref().and_then(Value::as_str) == Some("complete") {
                 return;
             }
             assert!(
                 Instant::now() < deadline,
-                "browser test: expected to reach {path}, still on {now}"
+                "browser test: expected {what}, still on {now}"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

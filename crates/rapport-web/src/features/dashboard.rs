@@ -73,7 +73,7 @@ async fn client(state: &AppState, c: &ClientScope, layout: Layout) -> Result<Res
     let booked = appointments::for_client(&state.db, &state.vault, &c.user.id)
         .await?
         .into_iter()
-        .filter(|a| a.status == "booked")
+        .filter(appointments::Appointment::is_booked)
         .collect::<Vec<_>>();
     let next = booked
         .iter()
@@ -139,7 +139,7 @@ async fn therapist(
     let mut today: Vec<_> = appointments::for_therapist(&state.db, &state.vault, &t.user.id)
         .await?
         .into_iter()
-        .filter(|a| a.status == "booked" && zone.date(a.starts_at) == today_date)
+        .filter(|a| a.is_booked() && zone.date(a.starts_at) == today_date)
         .collect();
     today.sort_by_key(|a| a.starts_at);
     let today = today

@@ -116,25 +116,25 @@ async fn resolve_inner(state: &AppState, req: Request, next: Next) -> Result<Res
         }
         _ => req,
     };
-    let query = req.uri().query().map(str::to_owned);
+    let resent = viewer
+        .as_ref()
+        .filter(|v| unsafe_method && matches!(v.via, Via::Session { .. }))
+        .and_then(|v| {
+            crate::features::account::kept::resent_id(req.uri().query()).map(|id| (v.clone(), id))
+        });
     let req = if unsafe_method {
         csrf::check(req, viewer.as_ref(), &token.0, new_anon_token.is_some()).await?
     } else {
         req
     };
-    let resent_by = viewer
-        .as_ref()
-        .filter(|v| unsafe_method && matches!(v.via, Via::Session { .. }))
-        .filter(|_| query.as_deref().is_some_and(|q| q.contains("kept=")))
-        .cloned();
     let mut req = req;
     req.extensions_mut().insert(viewer);
     req.extensions_mut().insert(token);
     let mut resp = next.run(req).await;
-    if let Some(v) = resent_by
+    if let Some((v, id)) = resent
         && !resp.status().is_server_error()
     {
-        crate::features::account::kept::sent_again(state, &v, query.as_deref()).await;
+        crate::features::account::kept::sent_again(state, &v, &id).await;
     }
     if let Some(t) = new_anon_token {
         if !resp.headers().contains_key(header::SET_COOKIE) {

@@ -114,24 +114,29 @@ pub async fn error_pages(
             .map_or_else(|_| "/login".to_owned(), |q| format!("/login?{q}"));
         return Redirect::to(&to).into_response();
     }
-    let status = resp.status();
-    let page = ErrorPage {
-        layout: Layout {
-            user_name: viewer.as_ref().map(|v| v.user.display_name.clone()),
-            role: viewer.as_ref().map(|v| v.user.role.as_str()),
-            csrf,
-            help_url: state.config.help_url.clone(),
-        },
-        title: status.canonical_reason().unwrap_or("Error").to_owned(),
-        message: info.message,
+    let layout = Layout {
+        user_name: viewer.as_ref().map(|v| v.user.display_name.clone()),
+        role: viewer.as_ref().map(|v| v.user.role.as_str()),
+        csrf,
+        help_url: state.config.help_url.clone(),
     };
-    let mut out = render_status(status, &page);
+    let mut out = error_html(resp.status(), info.message, layout);
     for (k, v) in resp.headers() {
         if k == header::RETRY_AFTER || k == header::SET_COOKIE {
             out.headers_mut().append(k, v.clone());
         }
     }
     out
+}
+
+/// The error page itself: the status's name as its title, and the message.
+fn error_html(status: StatusCode, message: String, layout: Layout) -> Response {
+    let page = ErrorPage {
+        layout,
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        message,
+    };
+    render_status(status, &page)
 }
 
 /// Paths answered in JSON whatever happens (the API and the health checks); every other path is
@@ -155,17 +160,13 @@ pub fn error_page(state: &AppState, e: AppError) -> Response {
     if let AppError::Internal(detail) = &e {
         tracing::error!(%detail, "request failed");
     }
-    let page = ErrorPage {
-        layout: Layout {
-            user_name: None,
-            role: None,
-            csrf: String::new(),
-            help_url: state.config.help_url.clone(),
-        },
-        title: status.canonical_reason().unwrap_or("Error").to_owned(),
-        message,
+    let layout = Layout {
+        user_name: None,
+        role: None,
+        csrf: String::new(),
+        help_url: state.config.help_url.clone(),
     };
-    let mut out = render_status(status, &page);
+    let mut out = error_html(status, message, layout);
     if let Some(v) = retry.and_then(|s| header::HeaderValue::from_str(&s.to_string()).ok()) {
         out.headers_mut().insert(header::RETRY_AFTER, v);
     }

@@ -9,7 +9,6 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use rapport_core::alliance;
 use rapport_core::care::Stage;
 use rapport_store::care::appointments;
 
@@ -84,11 +83,7 @@ async fn client(state: &AppState, c: &ClientScope, layout: Layout) -> Result<Res
     for rel in rapport_store::relationships::for_client(&state.db, &c.user.id).await? {
         let loaded = service::load_for_client(state, c, &rel.id).await?;
         let stage = loaded.phase.map_or(Stage::Active, |p| p.stage);
-        let status = match stage {
-            Stage::Ended => "Ended",
-            Stage::Ending => "Stopping",
-            Stage::Consultation | Stage::Active => alliance::status_title(loaded.assessment.status),
-        };
+        let status = loaded.list_title();
         let last_session = rel.therapist_user_id.as_ref().and_then(|t| {
             booked
                 .iter()

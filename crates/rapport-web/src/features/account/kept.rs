@@ -85,18 +85,18 @@ pub async fn keep_expired(
     Ok(Ok(Redirect::to(&to).into_response()))
 }
 
-/// After a kept form was sent again (`?kept=` on its action) and answered, its kept copy goes.
-pub async fn sent_again(state: &AppState, viewer: &Viewer, query: Option<&str>) {
-    let Some(id) = query.and_then(|q| {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-            .ok()?
-            .into_iter()
-            .find(|(k, _)| k == "kept")
-            .map(|(_, v)| v)
-    }) else {
-        return;
-    };
-    if let Err(e) = keep::discard(&state.db, &viewer.user.id, &id).await {
+/// The kept form an unsafe request sends again: its action carries `?kept=<id>`.
+pub fn resent_id(query: Option<&str>) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query?)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "kept")
+        .map(|(_, v)| v)
+}
+
+/// After a kept form was sent again and answered, its kept copy goes.
+pub async fn sent_again(state: &AppState, viewer: &Viewer, id: &str) {
+    if let Err(e) = keep::discard(&state.db, &viewer.user.id, id).await {
         tracing::warn!(error = %e, "a kept form could not be removed after it was sent again");
     }
 }

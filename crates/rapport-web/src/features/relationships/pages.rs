@@ -57,12 +57,7 @@ async fn list_page(
     let mut rows = Vec::new();
     for rel in relationships::for_client(&state.db, &client.user.id).await? {
         let loaded = service::load_for_client(state, client, &rel.id).await?;
-        let title = match loaded.phase.map(|p| p.stage) {
-            Some(rapport_core::care::Stage::Ended) => "Ended",
-            Some(rapport_core::care::Stage::Ending) => "Stopping",
-            _ => alliance::status_title(loaded.assessment.status),
-        };
-        rows.push((rel, title));
+        rows.push((rel, loaded.list_title()));
     }
     let status = if errors.is_empty() {
         StatusCode::OK

@@ -35,6 +35,18 @@ pub struct Loaded {
     pub phase: Option<relationships::Phase>,
 }
 
+impl Loaded {
+    /// The relationship's state in a word for lists: "Ended" or "Stopping" once the client is
+    /// leaving, else its alliance status.
+    pub fn list_title(&self) -> &'static str {
+        match self.phase.map(|p| p.stage) {
+            Some(rapport_core::care::Stage::Ended) => "Ended",
+            Some(rapport_core::care::Stage::Ending) => "Stopping",
+            _ => alliance::status_title(self.assessment.status),
+        }
+    }
+}
+
 /// Records a relationship for the client: a listed therapist (by listing id) or one named by hand.
 pub async fn create(
     state: &AppState,
